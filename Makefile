@@ -1,0 +1,60 @@
+# Two commands matter: `make run` (the portal on the embedded default, with demo data) and
+# `make test` (the whole suite against local PostgreSQL and Redis).
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite's services; override any of them from the environment.
+PGHOST ?= 127.0.0.1
+PGPORT ?= 5432
+PGUSER ?= postgres
+PGDATABASE ?= portal
+TEST_DATABASE_URL ?= postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run demo test lint typecheck check messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	$(BIN)/python manage.py run_embedded --host $(HOST) --port $(PORT)
+
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+check: lint typecheck
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: install
+	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf var staticfiles

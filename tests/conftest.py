@@ -1,0 +1,87 @@
+"""Shared fixtures. The suite runs against real PostgreSQL and Redis, never stand-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from tests import factories
+from units.models import AdministrativeUnit, Body
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_services(django_db_blocker: object) -> None:
+    """Fail the run, loudly, if the services the suite is meant to use are not there."""
+    vendor = connection.vendor
+    assert vendor == "postgresql", (
+        f"The test suite runs against PostgreSQL (DATABASE_URL); it is configured for {vendor}. "
+        "Use `make test`."
+    )
+    assert settings.REDIS_URL, "The test suite needs Redis (REDIS_URL). Use `make test`."
+    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@dataclass
+class Tree:
+    """Two provinces, with districts and communes, and a body in each commune."""
+
+    thanh_hoa: AdministrativeUnit
+    cam_thuy: AdministrativeUnit
+    cam_ngoc: AdministrativeUnit
+    cam_thanh: AdministrativeUnit
+    ba_thuoc: AdministrativeUnit
+    dien_lu: AdministrativeUnit
+    lai_chau: AdministrativeUnit
+    tan_uyen: AdministrativeUnit
+    muong_khoa: AdministrativeUnit
+    ubnd_cam_ngoc: Body
+    ubnd_cam_thanh: Body
+    ubnd_dien_lu: Body
+    ubnd_muong_khoa: Body
+    vhtt_cam_thuy: Body
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    thanh_hoa = factories.province("Tỉnh Thanh Hóa", code="38")
+    cam_thuy = factories.district(thanh_hoa, "Huyện Cẩm Thủy", code="394")
+    ba_thuoc = factories.district(thanh_hoa, "Huyện Bá Thước", code="390")
+    lai_chau = factories.province("Tỉnh Lai Châu", code="12")
+    tan_uyen = factories.district(lai_chau, "Huyện Tân Uyên", code="110")
+    cam_ngoc = factories.commune(cam_thuy, "Xã Cẩm Ngọc", code="15010")
+    cam_thanh = factories.commune(cam_thuy, "Xã Cẩm Thành", code="15001")
+    dien_lu = factories.commune(ba_thuoc, "Xã Điền Lư", code="14932")
+    muong_khoa = factories.commune(tan_uyen, "Xã Mường Khoa", code="03601")
+
+    def ubnd(unit: AdministrativeUnit) -> Body:
+        return factories.BodyFactory.create(unit=unit, name=f"UBND {unit.name}")
+
+    return Tree(
+        thanh_hoa=thanh_hoa,
+        cam_thuy=cam_thuy,
+        cam_ngoc=cam_ngoc,
+        cam_thanh=cam_thanh,
+        ba_thuoc=ba_thuoc,
+        dien_lu=dien_lu,
+        lai_chau=lai_chau,
+        tan_uyen=tan_uyen,
+        muong_khoa=muong_khoa,
+        ubnd_cam_ngoc=ubnd(cam_ngoc),
+        ubnd_cam_thanh=ubnd(cam_thanh),
+        ubnd_dien_lu=ubnd(dien_lu),
+        ubnd_muong_khoa=ubnd(muong_khoa),
+        vhtt_cam_thuy=factories.BodyFactory.create(
+            unit=cam_thuy, name="Phòng Văn hóa và Thông tin huyện Cẩm Thủy", kind="department"
+        ),
+    )

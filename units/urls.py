@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.unit_list, name="unit_list"),
+    path("<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("bodies/", views.body_list, name="body_list"),
+    path("bodies/<int:pk>/", views.body_detail, name="body_detail"),
+]

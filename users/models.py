@@ -1,0 +1,100 @@
+"""Users and the roles that give them a scope in the hierarchy."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.text import NFCCharField
+
+
+class User(AbstractUser):
+    """A portal user. Vietnamese names are kept whole rather than split in two."""
+
+    full_name = NFCCharField(_("full name"), max_length=150, blank=True)
+    position = NFCCharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    BODY_STAFF = "body_staff", _("Staff of a body")
+    UNIT_OFFICER = "unit_officer", _("Culture office officer")
+    PROVINCE_OFFICER = "province_officer", _("Provincial department officer")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class RoleAssignment(models.Model):
+    """One role of one user, anchored on a body (staff) or a unit (officers)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("unit"),
+    )
+    body = models.ForeignKey(
+        "units.Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("body"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.BODY_STAFF, body__isnull=False, unit__isnull=True)
+                    | models.Q(
+                        role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER],
+                        unit__isnull=False,
+                        body__isnull=True,
+                    )
+                    | models.Q(role=Role.SYSTEM_ADMIN, unit__isnull=True, body__isnull=True)
+                ),
+                name="role_anchor_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit", "body"], name="role_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        anchor = self.body or self.unit
+        return f"{self.get_role_display()}: {anchor}" if anchor else self.get_role_display()
+
+    def clean(self) -> None:
+        if self.role == Role.BODY_STAFF and (self.body_id is None or self.unit_id is not None):
+            raise ValidationError(_("Staff of a body must be assigned to a body, not a unit."))
+        if self.role in (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER) and (
+            self.unit_id is None or self.body_id is not None
+        ):
+            raise ValidationError(_("An officer must be assigned to a unit, not a body."))
+        if self.role == Role.PROVINCE_OFFICER and self.unit is not None and self.unit.parent_id:
+            raise ValidationError(
+                _("A provincial department officer must be assigned to a province.")
+            )
+        if self.role == Role.SYSTEM_ADMIN and (self.unit_id or self.body_id):
+            raise ValidationError(_("A system administrator is not tied to a unit or a body."))
