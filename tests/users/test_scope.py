@@ -77,3 +77,39 @@ def test_grants_are_read_with_one_query(tree: Tree, django_assert_num_queries: A
         list(scope.bodies(officer))
     with django_assert_num_queries(1):
         list(scope.bodies(officer))
+
+
+def test_staff_see_the_unit_of_their_body_but_not_its_siblings(tree: Tree) -> None:
+    user = factories.staff_of(tree.ubnd_cam_ngoc)
+
+    assert list(scope.units(user)) == [tree.cam_ngoc]
+    assert list(scope.units(user, Action.REVIEW)) == []
+
+
+def test_officer_of_a_district_cannot_reach_a_unit_outside_by_id(tree: Tree) -> None:
+    officer = factories.officer_of(tree.cam_thuy)
+
+    with pytest.raises(Http404):
+        scope.get_unit_or_404(officer, tree.dien_lu.pk)
+    with pytest.raises(Http404):
+        scope.get_unit_or_404(officer, "not-a-number")
+
+
+def test_restrict_applies_to_any_model_that_reaches_a_unit(tree: Tree) -> None:
+    from users.models import RoleAssignment
+
+    officer = factories.officer_of(tree.cam_thuy)
+    inside = factories.staff_of(tree.ubnd_cam_ngoc)
+    factories.staff_of(tree.ubnd_muong_khoa)
+
+    visible = scope.restrict(
+        officer, RoleAssignment.objects.filter(role="body_staff"), unit_path="body__unit__path", body="body"
+    )
+
+    assert [a.user for a in visible] == [inside]
+
+
+def test_inactive_user_sees_nothing(tree: Tree) -> None:
+    officer = factories.officer_of(tree.thanh_hoa, is_active=False)
+
+    assert not scope.units(officer).exists()
