@@ -14,6 +14,8 @@ PGUSER ?= postgres
 PGDATABASE ?= portal
 TEST_DATABASE_URL ?= postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The cache gets a Redis database of its own: tests clear it, and must not clear the broker.
+TEST_CACHE_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: install run demo test lint typecheck check messages bench clean
 
@@ -35,7 +37,7 @@ run: demo
 	$(BIN)/python manage.py run_embedded --host $(HOST) --port $(PORT)
 
 test: install
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_REDIS_URL=$(TEST_CACHE_REDIS_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from units import selectors
 from users import scope
@@ -19,11 +20,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "grants": grants,
         "assignments": assignments,
-        "level_counts": selectors.unit_counts_by_level(request.user),
-        "body_count": selectors.body_count(request.user),
-        "my_bodies": scope.bodies(request.user).filter(pk__in=sorted(grants.body_ids))
-        if grants.body_ids
+        "has_role": not grants.is_empty,
+        # Units closed by a reorganisation stay browsable but are not counted as current.
+        "level_counts": selectors.unit_counts_by_level(
+            request.user, in_force_on=timezone.localdate()
+        )
+        if not grants.is_empty
         else [],
+        "body_count": selectors.body_count(request.user) if not grants.is_empty else 0,
+        "my_bodies": list(selectors.staff_bodies(request.user)) if grants.body_ids else [],
+        "my_units": list(selectors.overseen_units(request.user)) if grants.subtree_paths else [],
     }
     return render(request, "portal/home.html", context)
 

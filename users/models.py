@@ -17,6 +17,8 @@ class User(AbstractUser):
     full_name = NFCCharField(_("full name"), max_length=150, blank=True)
     position = NFCCharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Who changed a user, and when; password hashes and login times are not history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")

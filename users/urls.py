@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from users.forms import PasswordResetForm
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -21,9 +24,12 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
+            # Without the sites framework Django would name the portal by its host name.
+            extra_email_context={"site_name": _("Official social media pages portal")},
         ),
         name="password_reset",
     ),

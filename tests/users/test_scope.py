@@ -103,7 +103,10 @@ def test_restrict_applies_to_any_model_that_reaches_a_unit(tree: Tree) -> None:
     factories.staff_of(tree.ubnd_muong_khoa)
 
     visible = scope.restrict(
-        officer, RoleAssignment.objects.filter(role="body_staff"), unit_path="body__unit__path", body="body"
+        officer,
+        RoleAssignment.objects.filter(role="body_staff"),
+        unit_path="body__unit__path",
+        body="body",
     )
 
     assert [a.user for a in visible] == [inside]

@@ -1,0 +1,231 @@
+"""The main pages in a real Chromium, at laptop and phone sizes, with screenshots.
+
+Screenshots land in ``test-artifacts/screenshots/`` (git-ignored) for a person to look at;
+the assertions check what a user would check: the page loads, says the right things,
+keeps its layout within the screen width, and hides what is out of scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests import factories
+from tests.conftest import Tree
+from units.models import AdministrativeUnit, BodyKind
+from users.models import User
+
+pytestmark = [
+    pytest.mark.browser,
+    # live_server serves another thread: the data must be committed, and the levels that a
+    # migration installed must come back for the tests that run after this one.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migrated_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Put back what migrations installed (the levels...) once the module's last flush is done.
+
+    A transactional test empties the tables when it ends and Django restores them only at
+    the start of the next such test; without this, a later run with ``--reuse-db`` would
+    start from an empty database.
+    """
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that pytest-django
+    # makes around the test are still synchronous, so Django's guard must stand aside.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def enrich(tree: Tree) -> None:
+    """Give the pages realistic content: contacts, a supervisor, a merged commune."""
+    body = tree.ubnd_cam_ngoc
+    body.phone = "0237 3876 123"
+    body.short_name = "UBND xã Cẩm Ngọc"
+    body.address = "Thôn Cẩm Hoa, xã Cẩm Ngọc, huyện Cẩm Thủy, tỉnh Thanh Hóa"
+    body.supervising_body = tree.vhtt_cam_thuy
+    body.save()
+    factories.BodyFactory.create(
+        unit=tree.cam_ngoc, name="Hội Liên hiệp Phụ nữ xã Cẩm Ngọc", kind=BodyKind.MASS_ORGANISATION
+    )
+    factories.BodyFactory.create(
+        unit=tree.cam_ngoc,
+        name="Đoàn Thanh niên Cộng sản Hồ Chí Minh xã Cẩm Ngọc",
+        kind=BodyKind.MASS_ORGANISATION,
+        email="",
+    )
+    for n, name in enumerate(["Xã Cẩm Tâm", "Xã Cẩm Vân", "Thị trấn Phong Sơn", "Xã Cẩm Yên"]):
+        factories.commune(tree.cam_thuy, name, code=f"150{20 + n}")
+    AdministrativeUnit.objects.filter(pk=tree.cam_thanh.pk).update(
+        valid_until=date(2025, 6, 30), succeeded_by=tree.cam_ngoc
+    )
+
+
+def log_in(page: Page, base_url: str, user: User) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(factories.DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def shoot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fits_the_screen(page: Page) -> bool:
+    """Nothing but table boxes may scroll sideways: the page itself must not."""
+    width: Any = page.evaluate("document.documentElement.scrollWidth")
+    viewport: Any = page.evaluate("window.innerWidth")
+    return int(width) <= int(viewport)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_commune_staff_pages_in_a_browser(
+    browser: Browser, live_server: Any, tree: Tree, size: str
+) -> None:
+    enrich(tree)
+    user = factories.staff_of(tree.ubnd_cam_ngoc, username="hoa", full_name="Lê Thị Hoa")
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    shoot(page, f"login-{size}")
+    log_in(page, base, user)
+
+    assert page.get_by_role("heading", name="Xin chào, Lê Thị Hoa").is_visible()
+    assert page.get_by_role("link", name="UBND Xã Cẩm Ngọc").first.is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"staff-home-{size}")
+
+    page.goto(f"{base}/units/bodies/{tree.ubnd_cam_ngoc.pk}/")
+    assert page.get_by_role("heading", name="UBND Xã Cẩm Ngọc", level=1).is_visible()
+    assert page.get_by_text("0237 3876 123").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"staff-body-detail-{size}")
+
+    page.goto(f"{base}/")
+    page.get_by_role("main").get_by_role("link", name="Đổi mật khẩu").click()
+    assert page.get_by_role("heading", name="Đổi mật khẩu").is_visible()
+    shoot(page, f"password-change-{size}")
+
+    page.goto(f"{base}/units/bodies/{tree.ubnd_cam_thanh.pk}/")
+    assert page.get_by_role("heading", name="Không tìm thấy trang").is_visible()
+    shoot(page, f"staff-404-{size}")
+    page.close()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_district_officer_pages_in_a_browser(
+    browser: Browser, live_server: Any, tree: Tree, size: str
+) -> None:
+    enrich(tree)
+    user = factories.officer_of(tree.cam_thuy, username="minh", full_name="Trần Văn Minh")
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    base = live_server.url
+    log_in(page, base, user)
+
+    assert page.get_by_role("heading", name="Địa bàn bạn phụ trách").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"officer-home-{size}")
+
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Đơn vị hành chính"
+    ).click()
+    page.get_by_label("Tên").fill("cam ngoc")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1
+    assert "Xã Cẩm Ngọc" in rows.first.inner_text()
+    assert fits_the_screen(page)
+    shoot(page, f"officer-unit-search-{size}")
+
+    page.goto(f"{base}/units/")
+    assert page.get_by_text("hiệu lực đến 30/06/2025").is_visible()
+    shoot(page, f"officer-unit-list-{size}")
+
+    page.goto(f"{base}/units/{tree.cam_ngoc.pk}/")
+    breadcrumbs = page.get_by_role("navigation", name="Đường dẫn")
+    assert breadcrumbs.get_by_role("link", name="Huyện Cẩm Thủy").is_visible()
+    assert breadcrumbs.get_by_role("link", name="Tỉnh Thanh Hóa").count() == 0
+    assert page.get_by_role("link", name="Xã Cẩm Thành").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"officer-unit-detail-{size}")
+
+    page.goto(f"{base}/units/{tree.cam_thuy.pk}/")
+    shoot(page, f"officer-district-detail-{size}")
+
+    page.goto(f"{base}/units/bodies/")
+    assert page.locator("table tbody tr").count() == 5
+    assert fits_the_screen(page)
+    shoot(page, f"officer-body-list-{size}")
+
+    page.goto(f"{base}/units/bodies/{tree.ubnd_cam_ngoc.pk}/")
+    assert page.get_by_role("link", name="Phòng Văn hóa và Thông tin huyện Cẩm Thủy").is_visible()
+    shoot(page, f"officer-body-detail-{size}")
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="About this body").is_visible()
+    shoot(page, f"officer-body-detail-en-{size}")
+    page.close()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_account_pages_in_a_browser(browser: Browser, live_server: Any, size: str) -> None:
+    user = factories.UserFactory.create(username=f"lan-{size}")
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/password/reset/")
+    assert page.get_by_role("heading", name="Đặt lại mật khẩu").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"password-reset-{size}")
+
+    for attempt in range(5):
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Tên đăng nhập").fill(user.username)
+        page.get_by_label("Mật khẩu").fill(f"wrong-{attempt}")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Tài khoản tạm khóa").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"locked-out-{size}")
+    page.close()

@@ -1,0 +1,61 @@
+"""Load the demo: the three-tier hierarchy, believable bodies and one login per role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from units import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the three-tier hierarchy and create demo bodies (Thanh Hóa, Lai Châu) and one "
+        "user per role. Idempotent: a second run changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when PORTAL_ENV=production."
+        )
+        parser.add_argument(
+            "--skip-import",
+            action="store_true",
+            help="Do not run import_divisions (the hierarchy is already in the database).",
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help=f"Set every demo user's password back to {demo.DEMO_PASSWORD!r}.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            # Demo users have a published password: never create them by accident.
+            raise CommandError(
+                "Refusing to load demo data with PORTAL_ENV=production (its users have a "
+                "published password). Use --force if you really mean it."
+            )
+        verbosity = options["verbosity"]
+        try:
+            with transaction.atomic():
+                if not options["skip_import"]:
+                    call_command("import_divisions", edition="three-tier", verbosity=verbosity)
+                result = demo.build_demo(reset_passwords=options["reset_passwords"])
+        except demo.DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Demo bodies: {result.bodies_created} created, {result.bodies_updated} updated; "
+                f"users: {result.users_created} created, {result.users_updated} updated; "
+                f"roles: {result.roles_created} created."
+            )
+            if not result.changed:
+                self.stdout.write("The demo data was already complete: nothing changed.")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo logins"))
+        self.stdout.write(demo.format_logins(result.logins))

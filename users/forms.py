@@ -1,0 +1,44 @@
+"""Forms of the users app."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth import forms as auth_forms
+from django.template.loader import render_to_string
+
+from notifications.services import queue_email
+
+logger = logging.getLogger(__name__)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with the email sent through the outbound queue.
+
+    The message is rendered here, in the request's language, and delivered by a Celery task
+    that retries if the mail server is down; the request does not wait for SMTP.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = render_to_string(subject_template_name, context)
+        text = render_to_string(email_template_name, context)
+        html = (
+            render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        )
+        try:
+            queue_email(to=to_email, subject=subject, text=text, html=html)
+        except Exception:
+            # As Django's own form does: the page answers the same whatever happens here, so
+            # it never tells whether an address belongs to an account.
+            logger.exception(
+                "Could not queue the password reset email of user %s", context["user"].pk
+            )
