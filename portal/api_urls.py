@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from units.api import BodyViewSet, UnitViewSet
@@ -15,5 +15,8 @@ router.register("bodies", BodyViewSet, basename="body")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("registry/", include("accounts_registry.api_pages_urls")),
+    path("registry/", include("accounts_registry.api_bodies_urls")),
+    path("public/", include("accounts_registry.api_public_urls")),
     *router.urls,
 ]

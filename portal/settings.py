@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "directives",
     "reports",
     "notifications",
+    "legal",
 ]
 
 MIDDLEWARE = [

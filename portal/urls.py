@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("users.urls")),
     path("units/", include("units.urls")),
+    path("registry/", include("accounts_registry.urls")),
+    path("", include(("accounts_registry.urls_public", "public"), namespace="public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("portal.api_urls")),

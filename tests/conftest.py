@@ -49,6 +49,11 @@ def _standard_levels(request: pytest.FixtureRequest) -> None:
         )
         if UnitLevel.objects.count() < 3:
             install(UnitLevel)
+        from accounts_registry.models import Platform
+        from accounts_registry.standard_platforms import install as install_platforms
+
+        if not Platform.objects.exists():
+            install_platforms(Platform)
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ from typing import Any
 
 # (code, Vietnamese name, English name, rank, width of official codes)
 STANDARD_LEVELS = [
-    ("province", "Tỉnh / Thành phố trực thuộc trung ương", "Province", 1, 2),
-    ("district", "Huyện / Quận / Thị xã / Thành phố thuộc tỉnh", "District", 2, 3),
-    ("commune", "Xã / Phường / Thị trấn", "Commune", 3, 5),
+    ("province", "Cấp tỉnh", "Province level", 1, 2),
+    ("district", "Cấp huyện", "District level", 2, 3),
+    ("commune", "Cấp xã", "Commune level", 3, 5),
 ]
 
 

@@ -61,7 +61,7 @@ def test_me_shows_staff_the_body_they_work_for(api_client: APIClient, tree: Tree
     assert me["counts"] == {
         "units": 1,
         "bodies": 1,
-        "units_by_level": [{"level": "commune", "name": "Xã / Phường / Thị trấn", "count": 1}],
+        "units_by_level": [{"level": "commune", "name": "Cấp xã", "count": 1}],
     }
 
 
