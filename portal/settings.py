@@ -2,7 +2,8 @@
 
 With no variables set, the portal runs on the embedded default: SQLite, a Celery broker on
 the file system, email written to files. ``PORTAL_ENV=production`` requires ``SECRET_KEY``,
-``DATABASE_URL`` and ``REDIS_URL`` and turns on every production safeguard.
+``DATABASE_URL``, ``REDIS_URL``, ``ALLOWED_HOSTS`` and ``EMAIL_URL`` and turns on every
+production safeguard.
 """
 
 from __future__ import annotations
@@ -183,7 +184,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind a reverse proxy, name the header that carries the client address and how many
+# proxies stand in front; otherwise every user would share the proxy's address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
+)
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -272,4 +279,7 @@ LOGGING = {
 
 # Registry settings that later features read; kept here so that they are environment-driven.
 PORTAL_PAGE_RECONFIRM_DAYS = env.int("PORTAL_PAGE_RECONFIRM_DAYS", default=180)
-AXES_VERBOSE = False
+# Largest posting-rules file accepted (PDF or DOCX).
+PORTAL_RULES_MAX_BYTES = env.int("PORTAL_RULES_MAX_BYTES", default=10 * 1024 * 1024)
+# Public verification and directory: requests per client address.
+PORTAL_PUBLIC_VERIFY_RATE = env.str("PORTAL_PUBLIC_VERIFY_RATE", default="60/min")
