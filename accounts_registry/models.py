@@ -253,7 +253,7 @@ class PostingRules(models.Model):
     sha256 = models.CharField(max_length=64, editable=False)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     history = HistoricalRecords()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("users.urls")),
     path("units/", include("units.urls")),
+    path("legal/", include("legal.urls")),
     path("registry/", include("accounts_registry.urls")),
     path("", include(("accounts_registry.urls_public", "public"), namespace="public")),
     path("i18n/", include("django.conf.urls.i18n")),

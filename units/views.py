@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts_registry.selectors.pages import can_register_for
 from units import selectors
 from units.models import BodyKind, UnitLevel
 from users import scope
@@ -115,5 +116,6 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "supervising_visible": supervising is not None
             and bool(selectors.visible_body_ids(request.user, [supervising.pk])),
             "supervised": supervised,
+            "can_register_pages": can_register_for(request.user, body),
         },
     )

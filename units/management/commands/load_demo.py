@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from accounts_registry.demo import build_demo_registry
 from units import demo
 
 
@@ -45,7 +46,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if not options["skip_import"]:
                     call_command("import_divisions", edition="three-tier", verbosity=verbosity)
+                call_command("load_legal", verbosity=verbosity)
                 result = demo.build_demo(reset_passwords=options["reset_passwords"])
+                pages_created = build_demo_registry()
         except demo.DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
@@ -54,7 +57,8 @@ class Command(BaseCommand):
                 f"users: {result.users_created} created, {result.users_updated} updated; "
                 f"roles: {result.roles_created} created."
             )
-            if not result.changed:
+            self.stdout.write(f"Demo pages: {pages_created} registered.")
+            if not result.changed and not pages_created:
                 self.stdout.write("The demo data was already complete: nothing changed.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins"))

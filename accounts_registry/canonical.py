@@ -1,0 +1,658 @@
+"""Canonical forms of social-media page addresses: one page, one URL, one identity key.
+
+Pure functions (no models, no network): a pasted address is parsed, checked against the
+rules of its platform and reduced to the form the register stores. Short links that only the
+platform could resolve are refused rather than guessed. The rules are described, with
+examples, in ``docs/page-urls.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+MAX_INPUT_LENGTH = 2000
+# The register's columns: SocialPage.url (500) and SocialPage.canonical_key (300).
+MAX_URL_LENGTH = 500
+MAX_KEY_LENGTH = 300
+
+
+class RuleSet(enum.StrEnum):
+    """The canonicalisation rules a platform uses."""
+
+    FACEBOOK = "facebook"
+    ZALO = "zalo"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+    X = "x"
+    INSTAGRAM = "instagram"
+    TELEGRAM = "telegram"
+    GENERIC = "generic"
+
+
+# Names are trademarks, shown as they are in every language.
+PLATFORM_NAMES = {
+    RuleSet.FACEBOOK: "Facebook",
+    RuleSet.ZALO: "Zalo",
+    RuleSet.YOUTUBE: "YouTube",
+    RuleSet.TIKTOK: "TikTok",
+    RuleSet.X: "X (Twitter)",
+    RuleSet.INSTAGRAM: "Instagram",
+    RuleSet.TELEGRAM: "Telegram",
+}
+
+EXAMPLES: dict[RuleSet, StrOrPromise] = {
+    RuleSet.FACEBOOK: format_lazy(
+        _("{first} or {second}"),
+        first="https://www.facebook.com/ubndxacamngoc",
+        second="https://www.facebook.com/profile.php?id=100064123456789",
+    ),
+    RuleSet.ZALO: "https://zalo.me/1234567890123456789",
+    RuleSet.YOUTUBE: "https://www.youtube.com/@truyenhinhthanhhoa",
+    RuleSet.TIKTOK: "https://www.tiktok.com/@tuoitrecamthuy",
+    RuleSet.X: "https://x.com/thanhhoatv",
+    RuleSet.INSTAGRAM: "https://www.instagram.com/tuoitrecamthuy/",
+    RuleSet.TELEGRAM: "https://t.me/conganthanhhoa",
+}
+
+MSG_EMPTY = _("Enter the page's address.")
+MSG_TOO_LONG = _("This address is too long for a page address.")
+MSG_SCHEME = _("Enter a web address starting with https://, for example {example}.")
+MSG_NOT_URL = _("This is not a web address. Expected something like {example}.")
+MSG_WRONG_HOST = _("This is not a {platform} page address. Expected something like {example}.")
+MSG_GROUP = _(
+    "This is a {platform} group, not a page. Enter the address of the page itself, "
+    "for example {example}."
+)
+MSG_SHORT_LINK = _(
+    "Short or shared {platform} links cannot be checked. Open the link and enter the "
+    "address of the page itself, for example {example}."
+)
+MSG_CONTENT = _(
+    "This link points to a single post or video, which does not show which {platform} "
+    "page it belongs to. Enter the address of the page itself, for example {example}."
+)
+MSG_PERSONAL = _(
+    "This is a personal Zalo account, not an official account (OA). Enter the address of "
+    "the official account, for example {example}."
+)
+MSG_INVITE = _(
+    "This is a private {platform} invitation link. Enter the public address of the "
+    "channel, for example {example}."
+)
+MSG_GENERIC_HOST = _("This address is not on the platform's site. Expected an address on {hosts}.")
+MSG_GENERIC_NO_HOSTS = _("No web site is set for this platform yet: ask an administrator.")
+MSG_GENERIC_ROOT = _("Enter the address of the page itself, not the home page of {hosts}.")
+
+
+class InvalidPageURL(ValueError):
+    """Carries a user-facing message (translatable, lazy) saying what was expected."""
+
+    def __init__(self, message: StrOrPromise, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        # A stable reason for forms (ValidationError code) and tests, whatever the language.
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CanonicalPage:
+    """A page address reduced to its canonical form and identity."""
+
+    rules: RuleSet
+    url: str
+    key: str
+    platform_id: str | None
+    handle: str | None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A pasted address split into the parts the rules look at."""
+
+    host: str
+    segments: list[str]
+    query: dict[str, list[str]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing common to every platform.
+
+# Characters people paste around an address: angle brackets from e-mail, quotes from documents.
+_WRAPPERS = "<>\"'`()[]\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):(.?)", re.DOTALL)
+
+
+def _clean_text(url: str) -> str:
+    """Remove whitespace, invisible characters and wrapping brackets or quotes."""
+    text = url.translate({ord(ch): None for ch in _INVISIBLE}).strip()
+    while text and (text[0] in _WRAPPERS or text[-1] in _WRAPPERS):
+        stripped = text.strip(_WRAPPERS).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _error(message: StrOrPromise, code: str, **kwargs: object) -> InvalidPageURL:
+    """Build the exception, formatting the lazy message only when it is displayed."""
+    return InvalidPageURL(format_lazy(message, **kwargs) if kwargs else message, code=code)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Builds the refusals of one platform, naming it and showing its example address."""
+
+    platform: str
+    example: StrOrPromise
+
+    def __call__(self, message: StrOrPromise, code: str = "not_a_page") -> InvalidPageURL:
+        return _error(message, code, platform=self.platform, example=self.example)
+
+
+def _parse(url: str, example: StrOrPromise) -> _Parsed:
+    """Split a pasted address into host, decoded path segments and query."""
+    text = _clean_text(url)
+    if not text:
+        raise _error(MSG_EMPTY, "empty")
+    if len(text) > MAX_INPUT_LENGTH:
+        raise _error(MSG_TOO_LONG, "too_long")
+    if text.startswith("//"):
+        text = "https:" + text
+    match = _SCHEME.match(text)
+    # "facebook.com:443/x" has no scheme: what looks like one is a host followed by a port.
+    if match and not match.group(2).isdigit():
+        if match.group(1).lower() not in ("http", "https"):
+            raise _error(MSG_SCHEME, "scheme", example=example)
+    else:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise _error(MSG_NOT_URL, "not_url", example=example) from exc
+    # "https://facebook.com@evil.example" shows one host and opens another.
+    if "@" in parts.netloc or port not in (None, 80, 443):
+        raise _error(MSG_NOT_URL, "not_url", example=example)
+    host = host.rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise _error(MSG_NOT_URL, "not_url", example=example) from exc
+    if not host or "." not in host or not re.fullmatch(r"[a-z0-9.\-]+", host):
+        raise _error(MSG_NOT_URL, "not_url", example=example)
+    path = unicodedata.normalize("NFC", unquote(parts.path))
+    segments = [segment for segment in path.split("/") if segment.strip()]
+    query = parse_qs(parts.query)
+    return _Parsed(host=host, segments=segments, query=query)
+
+
+def _words(text: str) -> frozenset[str]:
+    """The set of words of a whitespace-separated list."""
+    return frozenset(text.split())
+
+
+def _in_domain(host: str, domains: Sequence[str]) -> bool:
+    """Whether the host is one of the domains or a subdomain of one."""
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def _bare(host: str) -> str:
+    """The host without the www. and m. prefixes that lead to the same site."""
+    for prefix in ("www.", "m."):
+        if host.startswith(prefix):
+            return host[len(prefix) :]
+    return host
+
+
+# Characters an address may carry unencoded; others (spaces, quotes...) are percent-encoded.
+# Letters beyond ASCII stay as they are: the stored URL is an IRI, readable in Vietnamese.
+_SAFE_ASCII = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/"
+)
+
+
+def _iri_path(text: str) -> str:
+    """Percent-encode the ASCII characters a URL path cannot hold; keep other letters."""
+    out: list[str] = []
+    for ch in text:
+        # Spaces and invisible characters beyond ASCII would not survive copy and paste.
+        invisible = ord(ch) >= 128 and unicodedata.category(ch)[0] in "CZ"
+        if (ord(ch) < 128 and ch not in _SAFE_ASCII) or invisible:
+            out.extend(f"%{byte:02X}" for byte in ch.encode("utf-8"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _page(
+    rules: RuleSet, url: str, key: str, *, platform_id: str | None = None, handle: str | None = None
+) -> CanonicalPage:
+    """Build the result, refusing identities the register's columns cannot hold."""
+    if len(url) > MAX_URL_LENGTH or len(key) > MAX_KEY_LENGTH:
+        raise _error(MSG_TOO_LONG, "too_long")
+    return CanonicalPage(rules=rules, url=url, key=key, platform_id=platform_id, handle=handle)
+
+
+# ---------------------------------------------------------------------------------------------
+# Facebook.
+
+_FB_DOMAINS = ("facebook.com", "fb.com", "fb.me", "fb.watch", "fb.gg")
+# Hosts that serve the same pages as www.facebook.com (mobile, basic, locale sites).
+_FB_PAGE_HOSTS = frozenset(
+    f"{prefix}{domain}"
+    for prefix in ("", "www.", "m.", "mobile.", "web.", "mbasic.", "touch.", "free.", "d.")
+    for domain in ("facebook.com", "fb.com")
+)
+_FB_LOCALE_HOST = re.compile(r"^[a-z]{2}(-[a-z]{2})?\.facebook\.com$")
+_FB_ID = re.compile(r"^[1-9][0-9]{0,19}$")
+# Facebook usernames: letters, digits and dots (ASCII only), at least five characters.
+_FB_USERNAME = re.compile(r"^[a-z0-9.]{5,50}$")
+# Pages without a username: "/Name-With-Dashes-123456789/", with the id at the end.
+_FB_NAME_WITH_ID = re.compile(r"^.+-([1-9][0-9]{5,19})$")
+_FB_RESERVED = _words(
+    """
+    login login.php logout logout.php recover checkpoint reg r.php signup help watch share
+    sharer sharer.php events marketplace home home.php gaming reel reels stories story
+    photo photo.php photos video video.php videos hashtag search settings messages
+    notifications friends bookmarks dialog plugins privacy policies policy.php terms legal ads
+    business careers developers fundraisers games live media memories saved tr l.php ufi
+    composer notes latest feeds me index.php find-friends pages_reaction_units places
+    campaign donate help.php permalink profile photo.php live_videos lite mobile
+    """
+)
+
+
+def _facebook(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise a Facebook page address."""
+    host, segments = parsed.host, parsed.segments
+    if host in ("fb.watch", "fb.gg") or (host == "fb.me" and len(segments) != 1):
+        raise refuse(MSG_SHORT_LINK, "short_link")
+    if host != "fb.me" and host not in _FB_PAGE_HOSTS and not _FB_LOCALE_HOST.match(host):
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if not segments:
+        raise refuse(MSG_WRONG_HOST)
+
+    def by_id(value: str) -> CanonicalPage:
+        if not _FB_ID.match(value):
+            raise refuse(MSG_WRONG_HOST)
+        return _page(
+            RuleSet.FACEBOOK,
+            f"https://www.facebook.com/profile.php?id={value}",
+            f"id:{value}",
+            platform_id=value,
+        )
+
+    first = segments[0].lower()
+    if first in ("groups", "group.php"):
+        raise refuse(MSG_GROUP, "group")
+    if first in ("share", "sharer", "sharer.php"):
+        raise refuse(MSG_SHORT_LINK, "short_link")
+    if first in ("profile.php", "permalink.php", "story.php"):
+        # The "id" parameter names the page; a post's own id is in story_fbid.
+        ids = parsed.query.get("id", [])
+        if not ids:
+            raise refuse(MSG_CONTENT, "content")
+        return by_id(ids[0].strip())
+    if first == "people" and len(segments) >= 3:
+        return by_id(segments[2])
+    if first == "pages":
+        # /pages/Name/123 and /pages/category/Government-Organization/Name-123/.
+        for segment in reversed(segments[1:]):
+            if _FB_ID.match(segment):
+                return by_id(segment)
+            match = _FB_NAME_WITH_ID.match(segment)
+            if match:
+                return by_id(match.group(1))
+        raise refuse(MSG_WRONG_HOST)
+    if first in ("p", "pg") and len(segments) >= 2:
+        # /p/Name-100064.../ (new pages without a username) and the old /pg/<page>/ tabs.
+        first = segments[1].lower()
+    if first in ("photo", "photo.php", "video.php", "watch", "reel", "reels", "stories"):
+        raise refuse(MSG_CONTENT, "content")
+    if first in _FB_RESERVED or first in ("people", "pages", "p", "pg"):
+        raise refuse(MSG_WRONG_HOST)
+
+    if _FB_ID.match(first):
+        return by_id(first)
+    match = _FB_NAME_WITH_ID.match(first)
+    if match:
+        return by_id(match.group(1))
+    if not _FB_USERNAME.match(first) or first.strip(".") != first:
+        raise refuse(MSG_WRONG_HOST)
+    # Facebook ignores dots and case in usernames: congan.thanhhoa is conganthanhhoa.
+    return _page(
+        RuleSet.FACEBOOK,
+        f"https://www.facebook.com/{first}",
+        "handle:" + first.replace(".", ""),
+        handle=first,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# YouTube.
+
+_YT_DOMAINS = ("youtube.com", "youtu.be", "youtube-nocookie.com")
+_YT_PAGE_HOSTS = frozenset(("youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"))
+_YT_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+# Handles: 3 to 30 letters (any script), digits, underscores, hyphens, dots and middle dots.
+_YT_HANDLE = re.compile(r"^[\w.\-·]{3,30}$")
+_YT_NAME = re.compile(r"^[\w.\-]{1,100}$")
+_YT_CONTENT = frozenset(("watch", "shorts", "live", "embed", "playlist", "v", "e", "clip", "post"))
+_YT_RESERVED = _words(
+    """
+    results feed account premium gaming kids music hashtag redirect signin logout about
+    howyoutubeworks t source attribution_link yt creators ads new upload studio reporthistory
+    channels trending subscriptions library history login oops error
+    """
+)
+
+
+def _youtube(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise a YouTube channel address."""
+    host, segments = parsed.host, parsed.segments
+    if host in ("youtu.be", "www.youtu.be") or _in_domain(host, ("youtube-nocookie.com",)):
+        raise refuse(MSG_CONTENT, "content")
+    if host not in _YT_PAGE_HOSTS:
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if not segments:
+        raise refuse(MSG_WRONG_HOST)
+    first = segments[0]
+    kind = first.lower()
+    if first.startswith("@"):
+        handle = first[1:].lower()
+        if not _YT_HANDLE.match(handle):
+            raise refuse(MSG_WRONG_HOST)
+        return _page(
+            RuleSet.YOUTUBE,
+            f"https://www.youtube.com/@{_iri_path(handle)}",
+            f"handle:{handle}",
+            handle=handle,
+        )
+    if kind == "channel" and len(segments) >= 2:
+        channel_id = segments[1]
+        if not _YT_CHANNEL_ID.match(channel_id):
+            raise refuse(MSG_WRONG_HOST)
+        return _page(
+            RuleSet.YOUTUBE,
+            f"https://www.youtube.com/channel/{channel_id}",
+            f"id:{channel_id}",
+            platform_id=channel_id,
+        )
+    if kind in _YT_CONTENT:
+        raise refuse(MSG_CONTENT, "content")
+    if kind in ("c", "user") and len(segments) >= 2:
+        name = segments[1].lower()
+    elif kind not in _YT_RESERVED and kind not in ("c", "user", "channel"):
+        # youtube.com/ThanhHoaTV is the legacy custom address, the same as /c/ThanhHoaTV.
+        kind, name = "c", first.lower()
+    else:
+        raise refuse(MSG_WRONG_HOST)
+    if not _YT_NAME.match(name):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(
+        RuleSet.YOUTUBE,
+        f"https://www.youtube.com/{kind}/{_iri_path(name)}",
+        f"{kind}:{name}",
+        handle=name,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Zalo.
+
+_ZALO_DOMAINS = ("zalo.me",)
+_ZALO_PAGE_HOSTS = frozenset(("zalo.me", "www.zalo.me"))
+# Official Account ids are long numbers (about 18 or 19 digits); phone numbers are short.
+_ZALO_OA_ID = re.compile(r"^[1-9][0-9]{11,19}$")
+_ZALO_PHONE = re.compile(r"^(\+?84|0)?[0-9]{8,10}$")
+_ZALO_SLUG = re.compile(r"^[a-z][a-z0-9._\-]{2,49}$")
+_ZALO_RESERVED = _words(
+    """
+    s g qr pc app download home login logout help about privacy terms policy oa business
+    zalopay news games share
+    """
+)
+
+
+def _zalo(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise a Zalo Official Account address."""
+    host, segments = parsed.host, parsed.segments
+    if not _in_domain(host, _ZALO_DOMAINS):
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if host not in _ZALO_PAGE_HOSTS or not segments:
+        # oa.zalo.me is the management site, chat.zalo.me the web client: no page address.
+        raise refuse(MSG_WRONG_HOST)
+    first = segments[0].strip()
+    kind = first.lower()
+    if kind == "g":
+        raise refuse(MSG_GROUP, "group")
+    if _ZALO_OA_ID.match(first):
+        return _page(RuleSet.ZALO, f"https://zalo.me/{first}", f"id:{first}", platform_id=first)
+    if _ZALO_PHONE.match(first.replace(" ", "").replace(".", "")):
+        raise refuse(MSG_PERSONAL, "personal")
+    if kind in _ZALO_RESERVED or not _ZALO_SLUG.match(kind):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(RuleSet.ZALO, f"https://zalo.me/{kind}", f"handle:{kind}", handle=kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# TikTok, X, Instagram and Telegram: accounts named by a handle.
+
+_TIKTOK_DOMAINS = ("tiktok.com",)
+_TIKTOK_PAGE_HOSTS = frozenset(("tiktok.com", "www.tiktok.com", "m.tiktok.com"))
+_TIKTOK_SHORT_HOSTS = frozenset(("vm.tiktok.com", "vt.tiktok.com"))
+_TIKTOK_HANDLE = re.compile(r"^[a-z0-9._]{2,24}$")
+
+
+def _tiktok(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise a TikTok account address."""
+    host, segments = parsed.host, parsed.segments
+    # vm.tiktok.com/ZS…, vt.tiktok.com/… and tiktok.com/t/… are shared short links.
+    if host in _TIKTOK_SHORT_HOSTS or (
+        host in _TIKTOK_PAGE_HOSTS and segments and segments[0].lower() == "t"
+    ):
+        raise refuse(MSG_SHORT_LINK, "short_link")
+    if host not in _TIKTOK_PAGE_HOSTS:
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if not segments or not segments[0].startswith("@"):
+        raise refuse(MSG_WRONG_HOST)
+    handle = segments[0][1:].lower()
+    if not _TIKTOK_HANDLE.match(handle):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(
+        RuleSet.TIKTOK, f"https://www.tiktok.com/@{handle}", f"handle:{handle}", handle=handle
+    )
+
+
+_X_DOMAINS = ("x.com", "twitter.com", "t.co")
+_X_PAGE_HOSTS = frozenset(
+    f"{prefix}{domain}"
+    for prefix in ("", "www.", "m.", "mobile.")
+    for domain in ("x.com", "twitter.com")
+)
+_X_HANDLE = re.compile(r"^[a-z0-9_]{1,15}$")
+_X_RESERVED = _words(
+    """
+    home search i intent explore notifications messages settings login logout signup share
+    hashtag compose tos privacy account jobs download who_to_follow lists bookmarks
+    communities premium verified-choose oauth about help
+    """
+)
+
+
+def _x(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise an X (Twitter) account address."""
+    host, segments = parsed.host, parsed.segments
+    if host == "t.co":
+        raise refuse(MSG_SHORT_LINK, "short_link")
+    if host not in _X_PAGE_HOSTS:
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if not segments:
+        raise refuse(MSG_WRONG_HOST)
+    handle = segments[0].lstrip("@").lower()
+    if handle in _X_RESERVED or not _X_HANDLE.match(handle):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(RuleSet.X, f"https://x.com/{handle}", f"handle:{handle}", handle=handle)
+
+
+_INSTAGRAM_DOMAINS = ("instagram.com", "instagr.am")
+_INSTAGRAM_PAGE_HOSTS = frozenset(
+    ("instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am")
+)
+_INSTAGRAM_HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
+_INSTAGRAM_CONTENT = frozenset(("p", "reel", "reels", "tv"))
+_INSTAGRAM_RESERVED = _words(
+    """
+    explore accounts direct about legal developer web challenge emails session privacy
+    login logout directory create graphql api oauth
+    """
+)
+
+
+def _instagram(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise an Instagram account address."""
+    host, segments = parsed.host, parsed.segments
+    if host not in _INSTAGRAM_PAGE_HOSTS:
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if not segments:
+        raise refuse(MSG_WRONG_HOST)
+    first = segments[0].lower()
+    if first in _INSTAGRAM_CONTENT:
+        # instagram.com/p/<code> names a post, not its owner.
+        raise refuse(MSG_CONTENT, "content")
+    if first == "stories" and len(segments) >= 2:
+        first = segments[1].lower()
+    handle = first.lstrip("@")
+    if handle in _INSTAGRAM_RESERVED or handle == "stories" or not _INSTAGRAM_HANDLE.match(handle):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(
+        RuleSet.INSTAGRAM, f"https://www.instagram.com/{handle}/", f"handle:{handle}", handle=handle
+    )
+
+
+_TELEGRAM_DOMAINS = ("t.me", "telegram.me", "telegram.dog")
+_TELEGRAM_PAGE_HOSTS = frozenset(
+    ("t.me", "www.t.me", "telegram.me", "www.telegram.me", "telegram.dog", "www.telegram.dog")
+)
+_TELEGRAM_HANDLE = re.compile(r"^[a-z][a-z0-9_]{3,31}$")
+_TELEGRAM_RESERVED = _words(
+    """
+    addstickers addemoji addtheme addlist share proxy socks iv login setlanguage bg c
+    confirmphone invoice boost giftcode contact m
+    """
+)
+
+
+def _telegram(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
+    """Canonicalise a Telegram channel address."""
+    host, segments = parsed.host, parsed.segments
+    if not _in_domain(host, _TELEGRAM_DOMAINS):
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if host in _TELEGRAM_PAGE_HOSTS:
+        if not segments:
+            raise refuse(MSG_WRONG_HOST)
+        first = segments[0]
+        # t.me/+code and t.me/joinchat/code invite to private chats; t.me/c/… is a private post.
+        if first.startswith("+") or first.lower() in ("joinchat", "c"):
+            raise refuse(MSG_INVITE, "invite")
+        if first.lower() == "s" and len(segments) >= 2:
+            # t.me/s/<channel> is the channel's public preview.
+            first = segments[1]
+        name = first.lstrip("@").lower()
+    elif host.endswith(".t.me") and host.count(".") == 2:
+        # <channel>.t.me is another public address of the channel.
+        name = host.split(".")[0]
+    else:
+        raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if name in _TELEGRAM_RESERVED or not _TELEGRAM_HANDLE.match(name):
+        raise refuse(MSG_WRONG_HOST)
+    return _page(RuleSet.TELEGRAM, f"https://t.me/{name}", f"handle:{name}", handle=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Platforms added by an administrator.
+
+
+def _normalise_host(host: str) -> str:
+    """A configured host in IDNA form and lower case, or "" when it is not a host."""
+    host = host.strip().lower().rstrip(".")
+    if "//" in host:
+        host = urlsplit(host).hostname or ""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+
+
+def _generic(url: str, extra_hosts: Sequence[str]) -> CanonicalPage:
+    """Canonicalise an address on a platform an administrator added."""
+    # Hosts compare without www. and m.; the page keeps the host as the administrator wrote it.
+    hosts: dict[str, str] = {}
+    for configured in extra_hosts:
+        host = _normalise_host(configured)
+        if host:
+            hosts.setdefault(_bare(host), host)
+    if not hosts:
+        raise _error(MSG_GENERIC_NO_HOSTS, "no_hosts")
+    listed = ", ".join(hosts.values())
+    parsed = _parse(url, f"https://{next(iter(hosts.values()))}/…")
+    host = hosts.get(_bare(parsed.host), "")
+    if not host:
+        raise _error(MSG_GENERIC_HOST, "wrong_host", hosts=listed)
+    if not parsed.segments:
+        raise _error(MSG_GENERIC_ROOT, "not_a_page", hosts=listed)
+    path = "/" + "/".join(parsed.segments)
+    return _page(RuleSet.GENERIC, f"https://{host}{_iri_path(path)}", f"path:{path.lower()}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The interface.
+
+_RULES: dict[RuleSet, tuple[tuple[str, ...], Callable[[_Parsed, _Refusal], CanonicalPage]]] = {
+    RuleSet.FACEBOOK: (_FB_DOMAINS, _facebook),
+    RuleSet.YOUTUBE: (_YT_DOMAINS, _youtube),
+    RuleSet.ZALO: (_ZALO_DOMAINS, _zalo),
+    RuleSet.TIKTOK: (_TIKTOK_DOMAINS, _tiktok),
+    RuleSet.X: (_X_DOMAINS, _x),
+    RuleSet.INSTAGRAM: (_INSTAGRAM_DOMAINS, _instagram),
+    RuleSet.TELEGRAM: (_TELEGRAM_DOMAINS, _telegram),
+}
+
+
+def detect_rules(url: str) -> RuleSet | None:
+    """Which known platform a URL belongs to, from its host; None if unknown."""
+    try:
+        parsed = _parse(url, "")
+    except InvalidPageURL:
+        return None
+    for rules, (domains, _rule) in _RULES.items():
+        if _in_domain(parsed.host, domains):
+            return rules
+    return None
+
+
+def canonicalise(
+    url: str, rules: RuleSet | str, *, extra_hosts: Sequence[str] = ()
+) -> CanonicalPage:
+    """Reduce a page address to its canonical form; raise InvalidPageURL if it is not one.
+
+    ``extra_hosts`` are the hosts of a platform using the generic rules; the rules of the
+    known platforms ignore them.
+    """
+    rules = RuleSet(rules)
+    if rules is RuleSet.GENERIC:
+        return _generic(url, extra_hosts)
+    example = EXAMPLES[rules]
+    _domains, rule = _RULES[rules]
+    return rule(_parse(url, example), _Refusal(PLATFORM_NAMES[rules], example))

@@ -1,0 +1,326 @@
+"""Public reads of the register: "is this page real?" and the directory of official pages.
+
+Nothing here takes a user: the public sees approved pages (and, for verification, the fact
+that a page was archived) and nothing else. Results are plain dataclasses holding only the
+public facts, so that no template or serializer can reach a contact person, a note, a review
+note or a draft through them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Substr
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+
+from accounts_registry import canonical
+from accounts_registry.models import PageState, Platform, SocialPage
+from portal.text import fold
+from units.models import PATH_STEP_WIDTH, AdministrativeUnit
+
+# Longer input is not a page address; refusing it early keeps the canonicaliser cheap.
+MAX_URL_LENGTH = canonical.MAX_INPUT_LENGTH
+# Shown when the input is not a web address at all, whatever the platform.
+_EXAMPLE = canonical.EXAMPLES[canonical.RuleSet.FACEBOOK]
+
+# Parents joined into the page query: a commune, its district and its province need no extra
+# query; a deeper hierarchy costs one more query for the whole result, never one per row.
+_JOINED_PARENTS = 3
+_PUBLIC_RELATED = (
+    "platform",
+    "body",
+    "body__unit" + "__parent" * _JOINED_PARENTS,
+)
+
+# How many path steps the ancestor search looks at. Levels are data, but no administrative
+# hierarchy of Vietnam has come near this depth.
+_MAX_UNIT_DEPTH = 8
+
+# Hosts' mobile and "www" prefixes do not change which site a generic platform is.
+_HOST_PREFIXES = ("www.", "m.", "mobile.", "web.")
+# Brackets and quotes people paste around an address (from e-mails and documents).
+_WRAPPERS = "<>\"'`()[]\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+class VerdictStatus(enum.StrEnum):
+    OFFICIAL = "official"
+    NO_LONGER_OFFICIAL = "no_longer_official"
+    NOT_REGISTERED = "not_registered"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """The public facts of a page in the register: no contact, note or review note."""
+
+    display_name: str
+    url: str
+    platform_code: str
+    platform_name: str
+    is_platform_verified: bool
+    platform_verified_on: date | None
+    body_name: str
+    unit_name: str
+    unit_chain: str
+    province_name: str
+    approved_at: datetime | None
+    archived_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to "is this page real?"."""
+
+    status: VerdictStatus
+    url: str | None  # canonical address; None when the input is not a page address
+    platform_code: str
+    platform_name: str
+    page: PublicPage | None
+    message: str
+
+    @property
+    def is_official(self) -> bool:
+        return self.status is VerdictStatus.OFFICIAL
+
+
+def verify_url(url: str) -> Verdict:
+    """Say whether ``url`` is an official page, no longer one, unknown, or not a page at all.
+
+    Two queries: the platforms, then the page (with its body, unit and the unit's parents).
+    """
+    url = url.strip()
+    if not url:
+        return _invalid(str(canonical.MSG_EMPTY))
+    if len(url) > MAX_URL_LENGTH:
+        return _invalid(str(canonical.MSG_TOO_LONG))
+    platforms = list(Platform.objects.all())
+    platform, extra_hosts = _detect_platform(url, platforms)
+    if platform is None:
+        return _invalid(
+            str(format_lazy(canonical.MSG_NOT_URL, example=_EXAMPLE)),
+        )
+    try:
+        found = canonical.canonicalise(url, platform.rules, extra_hosts=extra_hosts)
+    except canonical.InvalidPageURL as error:
+        return _invalid(str(error.message), platform)
+    match = Q(canonical_key=found.key)
+    if found.platform_id:
+        # A URL carrying the platform's permanent id finds the page registered under its
+        # handle, as long as the body registered that id.
+        match |= Q(permanent_id=found.platform_id)
+    # Drafts, submitted and returned pages are not public: they are not even looked at, so
+    # their existence cannot show through the answer.
+    page = (
+        SocialPage.objects.filter(match, platform=platform)
+        .filter(state__in=[PageState.APPROVED, PageState.ARCHIVED])
+        .select_related(*_PUBLIC_RELATED)
+        .order_by(
+            Case(When(state=PageState.APPROVED, then=Value(0)), default=Value(1)),
+            F("archived_at").desc(nulls_last=True),
+            "-pk",
+        )
+        .first()
+    )
+    if page is None:
+        return Verdict(
+            status=VerdictStatus.NOT_REGISTERED,
+            url=found.url,
+            platform_code=platform.code,
+            platform_name=platform.label,
+            page=None,
+            message=_(
+                "This page is not in the register of official pages. Be careful: it may not "
+                "belong to a state body, or it may impersonate one."
+            ),
+        )
+    public = public_pages([page])[0]
+    if page.state == PageState.APPROVED:
+        status = VerdictStatus.OFFICIAL
+        message = _("This is the official page of %(body)s, %(unit)s.") % {
+            "body": public.body_name,
+            "unit": public.unit_chain,
+        }
+    else:
+        status = VerdictStatus.NO_LONGER_OFFICIAL
+        message = _(
+            "This page is no longer an official page of %(body)s: it was removed from the "
+            "register on %(date)s."
+        ) % {"body": public.body_name, "date": _short_date(public.archived_at)}
+    return Verdict(
+        status=status,
+        # The register's address for the page: the same page, in the form its body gave.
+        url=page.url,
+        platform_code=platform.code,
+        platform_name=platform.label,
+        page=public,
+        message=message,
+    )
+
+
+def directory_pages(
+    *, query: str = "", platform: str = "", province: int | None = None
+) -> QuerySet[SocialPage]:
+    """Approved pages matching every word of ``query`` in the page, its body or its units.
+
+    A word matches the page's name or address, the body's name, or the name of the body's
+    unit or any unit above it: "cam thuy" finds the pages of the communes of Huyện Cẩm Thủy.
+    Case and diacritics are ignored (NFD input too).
+    """
+    pages = SocialPage.objects.official().select_related(*_PUBLIC_RELATED)
+    for word in fold(query).split():
+        pages = pages.filter(
+            Q(search_name__contains=word)
+            | Q(body__search_name__contains=word)
+            | Exists(_units_on_path_matching(word))
+        )
+    if platform:
+        pages = pages.filter(platform__code=platform)
+    if province is not None:
+        # One query: the province's path is read in a subquery; an unknown id matches nothing.
+        province_path = AdministrativeUnit.objects.filter(pk=province, parent__isnull=True).values(
+            "path"
+        )[:1]
+        pages = pages.filter(body__unit__path__startswith=Subquery(province_path))
+    return pages.order_by("body__unit__path", "body__name", "platform__order", "display_name", "pk")
+
+
+def directory_provinces(*, on: date) -> QuerySet[AdministrativeUnit]:
+    """The top-level units in force on ``on``, for the directory's province filter."""
+    return AdministrativeUnit.objects.filter(parent__isnull=True).in_force_on(on).order_by("name")
+
+
+def directory_platforms() -> QuerySet[Platform]:
+    return Platform.objects.filter(is_active=True).order_by("order", "name")
+
+
+def public_pages(pages: Iterable[SocialPage]) -> list[PublicPage]:
+    """The public facts of ``pages`` (fetched by this module), with at most one more query."""
+    rows = list(pages)
+    chains = _unit_chains([page.body.unit for page in rows])
+    return [_public_page(page, chains[page.body.unit_id]) for page in rows]
+
+
+def _public_page(page: SocialPage, chain: Sequence[str]) -> PublicPage:
+    return PublicPage(
+        display_name=page.display_name,
+        url=page.url,
+        platform_code=page.platform.code,
+        platform_name=page.platform.label,
+        is_platform_verified=page.is_platform_verified,
+        platform_verified_on=page.platform_verified_on,
+        body_name=page.body.name,
+        unit_name=chain[0],
+        unit_chain=", ".join(chain),
+        province_name=chain[-1],
+        approved_at=page.approved_at,
+        archived_at=page.archived_at if page.state == PageState.ARCHIVED else None,
+    )
+
+
+def _unit_chains(units: Sequence[AdministrativeUnit]) -> dict[int, list[str]]:
+    """Each unit's name followed by its ancestors' names, nearest first."""
+    parent_field = AdministrativeUnit._meta.get_field("parent")
+    known: dict[int, AdministrativeUnit] = {}
+    for unit in units:
+        node = unit
+        known[node.pk] = node
+        # Walk the parents the page query joined, without touching the database.
+        while node.parent_id is not None and parent_field.is_cached(node):
+            parent = node.parent
+            assert parent is not None
+            node = parent
+            known[node.pk] = node
+    missing = {pk for unit in units for pk in unit.ancestor_ids() if pk not in known}
+    if missing:
+        known.update(AdministrativeUnit.objects.in_bulk(sorted(missing)))
+    return {
+        unit.pk: [known[pk].name for pk in [unit.pk, *reversed(unit.ancestor_ids())] if pk in known]
+        for unit in units
+    }
+
+
+def _units_on_path_matching(word: str) -> QuerySet[AdministrativeUnit]:
+    """Units named with ``word`` that are the page's unit or one of its ancestors.
+
+    The ancestors' paths are the prefixes of the unit's path, one step at a time, so the
+    match is an equality on the indexed ``path`` column rather than a pattern per row.
+    """
+    step = PATH_STEP_WIDTH + 1
+    unit_path = OuterRef("body__unit__path")
+    prefixes = [Substr(unit_path, 1, step * depth) for depth in range(1, _MAX_UNIT_DEPTH + 1)]
+    return AdministrativeUnit.objects.filter(search_name__contains=word, path__in=prefixes)
+
+
+def _detect_platform(
+    url: str, platforms: Sequence[Platform]
+) -> tuple[Platform | None, tuple[str, ...]]:
+    """The platform whose rules read ``url``, and the hosts its generic rules accept."""
+    rules = canonical.detect_rules(url)
+    if rules is not None and rules != canonical.RuleSet.GENERIC:
+        for platform in platforms:
+            if platform.rules == rules.value:
+                return platform, ()
+    host = _host(url)
+    if not host:
+        return None, ()
+    generic = [p for p in platforms if p.rules == canonical.RuleSet.GENERIC.value]
+    for platform in generic:
+        if any(_host_matches(host, known) for known in platform.hosts or []):
+            return platform, tuple(platform.hosts)
+    # A platform with generic rules and no hosts ("other") takes any web address.
+    for platform in generic:
+        if not platform.hosts:
+            return platform, (host,)
+    return None, ()
+
+
+def _host(url: str) -> str:
+    """The URL's host in lower case, or "" when it is not a web address."""
+    url = url.strip().strip(_WRAPPERS).strip()
+    candidate = url if "://" in url else f"https://{url.removeprefix('//')}"
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"}:
+        return ""
+    host = (parts.hostname or "").lower().rstrip(".")
+    # A host without a dot ("hello") is a word, not a web site.
+    return host if "." in host else ""
+
+
+def _bare_host(host: str) -> str:
+    host = host.lower().strip(".")
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            return host[len(prefix) :]
+    return host
+
+
+def _host_matches(host: str, known: str) -> bool:
+    host, known = _bare_host(host), _bare_host(str(known))
+    return bool(known) and (host == known or host.endswith(f".{known}"))
+
+
+def _invalid(message: str, platform: Platform | None = None) -> Verdict:
+    return Verdict(
+        status=VerdictStatus.INVALID,
+        url=None,
+        platform_code=platform.code if platform else "",
+        platform_name=platform.label if platform else "",
+        page=None,
+        message=message,
+    )
+
+
+def _short_date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")

@@ -1,0 +1,322 @@
+"""Writes to the register of official pages: registration, edits and the review workflow.
+
+Every state change goes through one of the transition functions below, which check the
+current state and write a ``PageReview`` row; views, the API and the admin all call them,
+so an illegal transition is impossible from any entry point. Who may call which function
+is the views' business (through ``users.scope``); the services record ``by``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts_registry import canonical
+from accounts_registry.models import PageReview, PageState, Platform, SocialPage
+from units.models import Body
+from users import scope
+from users.models import User
+
+TAKEN_ELSEWHERE = _(
+    "This page is already registered by another body. If you believe this is a mistake, "
+    "contact your district culture office."
+)
+
+# The fields a body may change with ``page_update``; the workflow fields are the services'.
+EDITABLE_FIELDS = (
+    "platform",
+    "display_name",
+    "url",
+    "permanent_id",
+    "is_platform_verified",
+    "platform_verified_on",
+    "responsible_unit",
+    "set_up_on",
+    "notes",
+)
+
+EDITABLE_STATES = (PageState.DRAFT, PageState.RETURNED, PageState.APPROVED)
+
+
+def canonicalise_for(platform: Platform, url: str) -> canonical.CanonicalPage:
+    """Canonicalise ``url`` with the rules of ``platform``; ValidationError on field "url"."""
+    url = url.strip()
+    extra_hosts: list[str] = list(platform.hosts or [])
+    if platform.rules == canonical.RuleSet.GENERIC.value and not extra_hosts:
+        # The catch-all platform ("other") takes any web address, except the address of a
+        # platform the portal knows: that page must be registered under its own platform,
+        # or "other" would become a way round the one-page-one-body rule.
+        detected = canonical.detect_rules(url)
+        if detected is not None and detected != canonical.RuleSet.GENERIC:
+            known = Platform.objects.filter(rules=detected.value, is_active=True).first()
+            raise ValidationError(
+                {
+                    "url": _(
+                        "This is an address on %(platform)s: choose that platform instead "
+                        "of “other”."
+                    )
+                    % {"platform": known.label if known else detected.value}
+                }
+            )
+        bare = url.strip("<>\"' ")
+        host = (urlsplit(bare if "://" in bare else f"https://{bare}").hostname or "").lower()
+        extra_hosts = [host] if host else []
+    try:
+        return canonical.canonicalise(url, platform.rules, extra_hosts=extra_hosts)
+    except canonical.InvalidPageURL as exc:
+        raise ValidationError({"url": str(getattr(exc, "message", exc))}) from exc
+
+
+def _taken_message(other: SocialPage, by: User | None) -> Any:
+    """The error for a page already in the register, revealing only what ``by`` may know."""
+    if by is not None and other.body_id is not None:
+        same_body_staff = other.body_id in scope.grants_for(by).body_ids
+        if same_body_staff or other.state == PageState.APPROVED:
+            # Approved pages are listed publicly, and a body may know its own pages.
+            return _("This page is already registered by %(body)s as “%(name)s”.") % {
+                "body": other.body.name,
+                "name": other.display_name,
+            }
+        if scope.bodies(by).filter(pk=other.body_id).exists():
+            return _("This page is already registered by %(body)s (state: %(state)s).") % {
+                "body": other.body.name,
+                "state": other.get_state_display(),
+            }
+    return TAKEN_ELSEWHERE
+
+
+def _check_not_taken(page: SocialPage, by: User | None) -> None:
+    """Refuse a page whose address or permanent id is already in the register."""
+    others = SocialPage.objects.live().filter(platform=page.platform_id).select_related("body")
+    if page.pk is not None:
+        others = others.exclude(pk=page.pk)
+    other = others.filter(canonical_key=page.canonical_key).first()
+    if other is None and page.permanent_id:
+        other = others.filter(permanent_id=page.permanent_id).first()
+    if other is not None:
+        raise ValidationError({"url": _taken_message(other, by)})
+
+
+def _apply_address(page: SocialPage, *, url: str, permanent_id: str) -> None:
+    """Fill url, canonical_key and permanent_id from what the user typed."""
+    found = canonicalise_for(page.platform, url)
+    typed_id = permanent_id.strip()
+    url_id = found.platform_id or ""
+    if typed_id and url_id and typed_id != url_id:
+        raise ValidationError(
+            {
+                "permanent_id": _(
+                    "The address carries the permanent id %(url_id)s, which differs from the "
+                    "one entered."
+                )
+                % {"url_id": url_id}
+            }
+        )
+    page.url = found.url
+    page.canonical_key = found.key
+    page.permanent_id = url_id or typed_id
+
+
+def _save(page: SocialPage, by: User | None) -> None:
+    """Validate and save, turning the race on the unique constraints into a clear error."""
+    page._history_user = by  # type: ignore[attr-defined]
+    # The unique constraints were checked by _check_not_taken, with a message that reveals
+    # nothing private, rather than by full_clean's generic "already exists"; search_name is
+    # computed in save().
+    page.full_clean(exclude=["search_name"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            page.save()
+    except IntegrityError as exc:
+        # Another request registered the same page between our check and our insert.
+        raise ValidationError({"url": TAKEN_ELSEWHERE}) from exc
+
+
+def _log(page: SocialPage, *, from_state: str, by: User | None, note: str = "") -> PageReview:
+    return PageReview.objects.create(
+        page=page, from_state=from_state, to_state=page.state, note=note, by=by
+    )
+
+
+@transaction.atomic
+def page_register(
+    *,
+    body: Body,
+    platform: Platform,
+    url: str,
+    display_name: str,
+    by: User | None,
+    permanent_id: str = "",
+    is_platform_verified: bool = False,
+    platform_verified_on: date | None = None,
+    responsible_unit: str = "",
+    set_up_on: date | None = None,
+    notes: str = "",
+) -> SocialPage:
+    """Register a page of ``body`` as a draft."""
+    if body.archived_at is not None:
+        raise ValidationError({"body": _("An archived body cannot register pages.")})
+    if not platform.is_active:
+        raise ValidationError({"platform": _("This platform is no longer in use.")})
+    page = SocialPage(
+        body=body,
+        platform=platform,
+        display_name=display_name.strip(),
+        is_platform_verified=is_platform_verified,
+        platform_verified_on=platform_verified_on if is_platform_verified else None,
+        responsible_unit=responsible_unit.strip(),
+        set_up_on=set_up_on,
+        notes=notes.strip(),
+        state=PageState.DRAFT,
+        created_by=by,
+    )
+    _apply_address(page, url=url, permanent_id=permanent_id)
+    _check_not_taken(page, by)
+    _save(page, by)
+    _log(page, from_state=PageState.DRAFT, by=by, note=str(_("Registered.")))
+    return page
+
+
+@transaction.atomic
+def page_update(*, page: SocialPage, by: User | None, **changes: Any) -> SocialPage:
+    """Change a page's own fields.
+
+    Drafts and returned pages are edited in place. An approved page may be edited too, but
+    the edit sends it back to "submitted": the public must not see unreviewed details as
+    official. A submitted page waits for its reviewer; an archived page is frozen.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"page_update() cannot change {sorted(unknown)}")
+    page = SocialPage.objects.select_for_update().select_related("platform").get(pk=page.pk)
+    if page.state not in EDITABLE_STATES:
+        raise ValidationError(_("A page that is %(state)s cannot be edited.") % _state(page))
+    before = {name: getattr(page, name) for name in EDITABLE_FIELDS}
+    for name, value in changes.items():
+        setattr(page, name, value.strip() if isinstance(value, str) else value)
+    if not page.is_platform_verified:
+        page.platform_verified_on = None
+    if (
+        "platform" in changes
+        and not page.platform.is_active
+        and page.platform != before["platform"]
+    ):
+        raise ValidationError({"platform": _("This platform is no longer in use.")})
+    if {"url", "permanent_id", "platform"} & set(changes):
+        _apply_address(page, url=page.url, permanent_id=page.permanent_id)
+        _check_not_taken(page, by)
+    if not _changed(page, before):
+        return page
+    from_state = page.state
+    if from_state == PageState.APPROVED:
+        page.state = PageState.SUBMITTED
+        page.submitted_at = timezone.now()
+    _save(page, by)
+    if page.state != from_state:
+        _log(page, from_state=from_state, by=by, note=str(_("Edited after approval.")))
+    return page
+
+
+def _changed(page: SocialPage, before: dict[str, Any]) -> list[str]:
+    return [name for name in EDITABLE_FIELDS if getattr(page, name) != before[name]]
+
+
+def _state(page: SocialPage) -> dict[str, Any]:
+    return {"state": page.get_state_display().lower()}
+
+
+def _locked(page: SocialPage, allowed: Iterable[str], refusal: Any) -> SocialPage:
+    """Re-read the page under a row lock and check it is in one of ``allowed`` states."""
+    locked = SocialPage.objects.select_for_update().get(pk=page.pk)
+    if locked.state not in allowed:
+        raise ValidationError(refusal % _state(locked))
+    return locked
+
+
+@transaction.atomic
+def page_submit(*, page: SocialPage, by: User | None) -> SocialPage:
+    """Send a draft or returned page to the reviewer."""
+    page = _locked(
+        page,
+        (PageState.DRAFT, PageState.RETURNED),
+        _("Only a draft or returned page can be submitted; this one is %(state)s."),
+    )
+    from_state = page.state
+    page.state = PageState.SUBMITTED
+    page.submitted_at = timezone.now()
+    page.review_note = ""
+    _save(page, by)
+    _log(page, from_state=from_state, by=by)
+    return page
+
+
+@transaction.atomic
+def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
+    """Accept a submitted page as official: it is listed publicly from now on."""
+    page = _locked(
+        page,
+        (PageState.SUBMITTED,),
+        _("Only a submitted page can be approved; this one is %(state)s."),
+    )
+    now = timezone.now()
+    page.state = PageState.APPROVED
+    page.approved_at = now
+    page.confirmed_at = now
+    page.review_note = note.strip()
+    _save(page, by)
+    _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    return page
+
+
+@transaction.atomic
+def page_return(*, page: SocialPage, by: User | None, note: str) -> SocialPage:
+    """Send a submitted page back to its body, saying what to fix."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the body must correct.")})
+    page = _locked(
+        page,
+        (PageState.SUBMITTED,),
+        _("Only a submitted page can be returned; this one is %(state)s."),
+    )
+    page.state = PageState.RETURNED
+    page.review_note = note.strip()
+    _save(page, by)
+    _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    return page
+
+
+@transaction.atomic
+def page_confirm(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
+    """The body confirms an approved page is still its own and in use."""
+    page = _locked(
+        page,
+        (PageState.APPROVED,),
+        _("Only an approved page can be re-confirmed; this one is %(state)s."),
+    )
+    page.confirmed_at = timezone.now()
+    _save(page, by)
+    _log(page, from_state=PageState.APPROVED, by=by, note=note.strip())
+    return page
+
+
+@transaction.atomic
+def page_archive(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
+    """Take a page out of the register for good; it is kept, never deleted."""
+    page = _locked(
+        page,
+        (PageState.DRAFT, PageState.SUBMITTED, PageState.APPROVED, PageState.RETURNED),
+        _("This page is already %(state)s."),
+    )
+    from_state = page.state
+    page.state = PageState.ARCHIVED
+    page.archived_at = timezone.now()
+    _save(page, by)
+    _log(page, from_state=from_state, by=by, note=note.strip())
+    return page
