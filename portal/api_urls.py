@@ -19,5 +19,6 @@ urlpatterns = [
     path("registry/", include("accounts_registry.api_bodies_urls")),
     path("public/", include("accounts_registry.api_public_urls")),
     path("legal/", include("legal.api_urls")),
+    path("incidents/", include("incidents.api_urls")),
     *router.urls,
 ]

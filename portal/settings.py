@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "legal",
+    "incidents",
 ]
 
 MIDDLEWARE = [

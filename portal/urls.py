@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("users.urls")),
     path("units/", include("units.urls")),
     path("legal/", include("legal.urls")),
+    path("incidents/", include("incidents.urls")),
     path("registry/", include("accounts_registry.urls")),
     path("", include(("accounts_registry.urls_public", "public"), namespace="public")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,8 @@
+"""Routes of the incidents app."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
+app_name = "incidents"
