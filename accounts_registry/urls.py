@@ -8,4 +8,5 @@ app_name = "registry"
 urlpatterns = [
     path("pages/", include("accounts_registry.urls_pages")),
     path("bodies/", include("accounts_registry.urls_bodies")),
+    path("bulk/", include("accounts_registry.urls_bulk")),
 ]

@@ -1,7 +1,16 @@
-"""Routes of the incidents app."""
+"""API routes of incidents (under /api/v1/incidents/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from incidents.api import IncidentViewSet, PublicReportView
+
+router = SimpleRouter()
+router.register("", IncidentViewSet, basename="incident")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("report/", PublicReportView.as_view(), name="incident-public-report"),
+    *router.urls,
+]

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from incidents import views
+
 app_name = "incidents"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.incident_list, name="list"),
+    path("new/", views.incident_create, name="create"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/transition/", views.incident_transition, name="transition"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
+    path("report/", views.public_report, name="public_report"),
+    path("report/thanks/", views.public_report_thanks, name="public_report_thanks"),
+]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications import services
-from notifications.models import OutboundEmail
+from notifications.models import Notification, OutboundEmail
 
 _EMAIL_FIELDS = (
     "to",
@@ -59,3 +59,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "text"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "text", "link", "dedupe_key", "created_at", "read_at"]
+
+    # Notices are written by the portal, not by hand.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False

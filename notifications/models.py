@@ -45,3 +45,28 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user, read on the notifications page."""
+
+    user = models.ForeignKey(
+        "users.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # One notice per event and user: callers that may run twice pass the same key.
+    dedupe_key = models.CharField(
+        _("deduplication key"), max_length=200, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text}"

@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state" or a "kind": name each enum after its own model.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStateEnum": "incidents.models.IncidentState",
+        "IncidentKindEnum": "incidents.models.IncidentKind",
+    },
 }
 
 # Production safeguards; all of them are on whenever PORTAL_ENV=production.
@@ -286,3 +291,7 @@ PORTAL_RULES_MAX_BYTES = env.int("PORTAL_RULES_MAX_BYTES", default=10 * 1024 * 1
 # Public verification and directory: requests per client address.
 PORTAL_PUBLIC_VERIFY_RATE = env.str("PORTAL_PUBLIC_VERIFY_RATE", default="60/min")
 PORTAL_PUBLIC_DIRECTORY_RATE = env.str("PORTAL_PUBLIC_DIRECTORY_RATE", default="120/min")
+# Public reports of fake pages: few are needed, so the limit is low.
+PORTAL_PUBLIC_REPORT_RATE = env.str("PORTAL_PUBLIC_REPORT_RATE", default="5/hour")
+# Largest evidence screenshot accepted (PNG, JPEG or WebP).
+PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)

@@ -30,7 +30,15 @@ PUBLIC_NAMES = {
     "api-token",
 }
 # Public verification and the public directory, and the text of the law.
-PUBLIC_PREFIXES = ("/verify/", "/directory/", "/legal/", "/api/v1/public/", "/api/v1/legal/")
+PUBLIC_PREFIXES = (
+    "/verify/",
+    "/directory/",
+    "/legal/",
+    "/api/v1/public/",
+    "/api/v1/legal/",
+    "/incidents/report/",
+    "/api/v1/incidents/report/",
+)
 
 _PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 

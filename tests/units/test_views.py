@@ -23,9 +23,10 @@ ROLES: dict[str, Callable[[Tree], User]] = {
     "system admin": lambda tree: factories.admin_user(is_staff=True),
 }
 
-# Session, user, grants and the page's own reads: none of them may grow with the data.
-LIST_BUDGET = 8
-DETAIL_BUDGET = 10
+# Session, user, grants, the header's unread-notification count and the page's own reads
+# (the body page also asks whether the user may register pages): none may grow with the data.
+LIST_BUDGET = 9
+DETAIL_BUDGET = 11
 
 
 def logged_in(client: Client, user: User) -> Client:

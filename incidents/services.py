@@ -1,0 +1,272 @@
+"""Writes to incidents: reporting, evidence and the workflow, with their notifications.
+
+Every state change goes through ``incident_transition``, which checks the current state
+against ``TRANSITIONS`` and writes an ``IncidentStep``; views, the API and the admin all
+call it, so an illegal transition is impossible from any entry point. Who may call which
+function is the callers' business (through ``incidents.selectors``); the services record
+``by``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from accounts_registry import canonical
+from accounts_registry.models import SocialPage
+from incidents.files import check_image
+from incidents.models import (
+    CLOSED_STATES,
+    Evidence,
+    Incident,
+    IncidentKind,
+    IncidentSource,
+    IncidentState,
+    IncidentStep,
+)
+from notifications.models import Notification
+from notifications.services import queue_email
+from units.models import Body
+from users.models import Role, RoleAssignment, User
+
+S = IncidentState
+
+# The workflow: from each state, where an officer may move an incident. Closed is final.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.NEW: (S.UNDER_REVIEW, S.DISMISSED),
+    S.UNDER_REVIEW: (S.REPORTED_TO_PLATFORM, S.ESCALATED_TO_PROVINCE, S.RESOLVED, S.DISMISSED),
+    S.REPORTED_TO_PLATFORM: (S.ESCALATED_TO_PROVINCE, S.RESOLVED, S.DISMISSED),
+    S.ESCALATED_TO_PROVINCE: (S.REPORTED_TO_PLATFORM, S.RESOLVED, S.DISMISSED),
+    S.RESOLVED: (),
+    S.DISMISSED: (),
+}
+
+
+def allowed_transitions(state: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(state, ())
+
+
+def canonical_address(url: str) -> str:
+    """The canonical form of a recognisable page address, else ""."""
+    rules = canonical.detect_rules(url)
+    if rules is None or rules == canonical.RuleSet.GENERIC:
+        return ""
+    try:
+        return canonical.canonicalise(url, rules).url
+    except canonical.InvalidPageURL:
+        return ""
+
+
+def _save(incident: Incident, by: User | None) -> None:
+    incident._history_user = by  # type: ignore[attr-defined]
+    incident.full_clean()
+    incident.save()
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    body: Body,
+    kind: str,
+    description: str,
+    by: User,
+    page: SocialPage | None = None,
+    url: str = "",
+    discovered_at: datetime | None = None,
+) -> Incident:
+    """A body's staff report loss of control of one of its pages, or an impersonation."""
+    if kind == IncidentKind.LOST_CONTROL:
+        if page is None:
+            raise ValidationError({"page": _("Choose the page the body lost control of.")})
+        if page.body_id != body.pk:
+            raise ValidationError({"page": _("This page is not one of the body's pages.")})
+    elif not url:
+        raise ValidationError({"url": _("Give the address of the impersonating page.")})
+    incident = Incident(
+        kind=kind,
+        body=body,
+        page=page if kind == IncidentKind.LOST_CONTROL else None,
+        url=url or (page.url if page is not None else ""),
+        description=description.strip(),
+        discovered_at=discovered_at or timezone.now(),
+        source=IncidentSource.BODY,
+        reporter=by,
+    )
+    incident.canonical_url = canonical_address(incident.url) if incident.url else ""
+    _save(incident, by)
+    IncidentStep.objects.create(incident=incident, to_state=incident.state, by=by)
+    notify(incident=incident)
+    return incident
+
+
+@transaction.atomic
+def incident_report_public(
+    *,
+    body: Body,
+    url: str,
+    description: str,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    image: UploadedFile | None = None,
+) -> Incident:
+    """A citizen reports a page that impersonates ``body``; it starts as a new incident."""
+    checked = check_image(image) if image is not None else None
+    incident = Incident(
+        kind=IncidentKind.IMPERSONATION,
+        body=body,
+        url=url.strip(),
+        description=description.strip(),
+        source=IncidentSource.PUBLIC,
+        reporter_name=reporter_name.strip(),
+        reporter_email=reporter_email.strip(),
+        reporter_phone=reporter_phone.strip(),
+    )
+    incident.canonical_url = canonical_address(incident.url)
+    _save(incident, None)
+    IncidentStep.objects.create(incident=incident, to_state=incident.state)
+    if image is not None and checked is not None:
+        _store_image(incident=incident, image=image, by=None, note="")
+    notify(incident=incident)
+    return incident
+
+
+@transaction.atomic
+def incident_transition(
+    *, incident: Incident, to_state: str, by: User | None, note: str
+) -> Incident:
+    """Move an incident one step along its workflow, with a note saying why."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if to_state not in allowed_transitions(locked.state):
+        raise ValidationError(
+            _("An incident cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": locked.get_state_display(),
+                "to": dict(IncidentState.choices).get(to_state, to_state),
+            }
+        )
+    if not note.strip():
+        raise ValidationError({"note": _("Write a note saying what was done and why.")})
+    from_state = locked.state
+    now = timezone.now()
+    locked.state = to_state
+    if to_state == S.REPORTED_TO_PLATFORM and locked.reported_to_platform_at is None:
+        locked.reported_to_platform_at = now
+    if to_state in CLOSED_STATES:
+        locked.closed_at = now
+    _save(locked, by)
+    IncidentStep.objects.create(
+        incident=locked, from_state=from_state, to_state=to_state, note=note.strip(), by=by, at=now
+    )
+    notify(incident=locked)
+    return locked
+
+
+def _store_image(
+    *, incident: Incident, image: UploadedFile, by: User | None, note: str
+) -> Evidence:
+    checked = check_image(image)
+    evidence = Evidence(
+        incident=incident,
+        content_type=checked.content_type,
+        size=checked.size,
+        original_filename=checked.original_filename,
+        note=note.strip(),
+        added_by=by,
+    )
+    evidence.image.save("upload", image, save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    incident: Incident,
+    by: User | None,
+    link: str = "",
+    image: UploadedFile | None = None,
+    note: str = "",
+) -> Evidence:
+    """Add a link or a screenshot (checked by content) to an open incident."""
+    if incident.is_closed:
+        raise ValidationError(_("This incident is closed: no more evidence can be added."))
+    if bool(link) == (image is not None):
+        raise ValidationError(_("Give either a link or a screenshot."))
+    if image is not None:
+        return _store_image(incident=incident, image=image, by=by, note=note)
+    evidence = Evidence(incident=incident, link=link.strip(), note=note.strip(), added_by=by)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def recipients(body: Body) -> list[tuple[int, str]]:
+    """(id, email) of the body's staff and of the officers above it, in one query."""
+    steps = [part for part in body.unit.path.split(".") if part]
+    # The officers above a body hold a unit whose path is a prefix of the body's unit path.
+    prefixes = [".".join(steps[: i + 1]) + "." for i in range(len(steps))]
+    rows = (
+        RoleAssignment.objects.filter(user__is_active=True)
+        .filter(
+            Q(role=Role.BODY_STAFF, body=body)
+            | Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit__path__in=prefixes)
+        )
+        .values_list("user_id", "user__email")
+        .distinct()
+        .order_by("user_id")
+    )
+    return list(rows)
+
+
+def notify(*, incident: Incident) -> int:
+    """Tell the body and the officers above it about the incident's current state, once.
+
+    The keys name the incident, the state and the user, so a second call for the same
+    state (a retry, a double submit) creates no notice and queues no email; returns how
+    many notices were new.
+    """
+    link = reverse("incidents:detail", args=[incident.pk])
+    people = recipients(Body.objects.select_related("unit").get(pk=incident.body_id))
+    with override("vi"):
+        # Notices are stored text: written in the portal's language, not the caller's.
+        text = str(
+            _("Incident #%(id)s (%(kind)s, %(body)s): %(state)s")
+            % {
+                "id": incident.pk,
+                "kind": incident.get_kind_display(),
+                "body": incident.body.name,
+                "state": incident.get_state_display(),
+            }
+        )
+    keys = {user_id: f"incident:{incident.pk}:{incident.state}:{user_id}" for user_id, _e in people}
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    fresh = [
+        Notification(user_id=user_id, text=text[:300], link=link, dedupe_key=key)
+        for user_id, key in keys.items()
+        if key not in existing
+    ]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    for user_id, email in people:
+        if email and keys[user_id] not in existing:
+            queue_email(
+                to=email,
+                subject=text,
+                text=f"{text}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
+                dedupe_key=keys[user_id],
+            )
+    return len(fresh)
