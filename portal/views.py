@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts_registry.selectors.pages import registry_summary
 from units import selectors
 from users import scope
 
@@ -30,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "body_count": selectors.body_count(request.user) if not grants.is_empty else 0,
         "my_bodies": list(selectors.staff_bodies(request.user)) if grants.body_ids else [],
         "my_units": list(selectors.overseen_units(request.user)) if grants.subtree_paths else [],
+        # What still needs doing on the pages in scope: one aggregate query.
+        "registry": registry_summary(request.user) if not grants.is_empty else None,
     }
     return render(request, "portal/home.html", context)
 

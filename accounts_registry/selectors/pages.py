@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,3 +200,23 @@ def _display(field: Any, value: Any, platforms: dict[int, Any] | None) -> Any:
 def can_register_for(user: Any, body: Body) -> bool:
     """Whether ``user`` may register pages of ``body`` (one query at most)."""
     return body.archived_at is None and scope.can(user, Action.EDIT, body)
+
+
+def registry_summary(user: Any) -> dict[str, int]:
+    """Counts of the user's live pages and of their gaps, in one aggregate query.
+
+    ``to_review`` counts the submitted pages the user may review (officers); for staff it is
+    the pages they have submitted and are waiting on.
+    """
+    return with_gaps(pages_for(user).exclude(state=PageState.ARCHIVED)).aggregate(
+        total=Count("pk"),
+        approved=Count("pk", filter=Q(state=PageState.APPROVED)),
+        to_review=Count("pk", filter=Q(state=PageState.SUBMITTED)),
+        to_fix=Count("pk", filter=Q(state__in=[PageState.DRAFT, PageState.RETURNED])),
+        no_contact=Count("pk", filter=Q(has_contact=False)),
+        no_rules=Count("pk", filter=Q(has_rules=False)),
+        not_verified=Count("pk", filter=Q(is_platform_verified=False)),
+        needs_review=Count(
+            "pk", filter=Q(state=PageState.APPROVED, confirmed_at__lt=_reconfirm_cutoff())
+        ),
+    )

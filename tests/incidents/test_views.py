@@ -155,7 +155,7 @@ def test_a_renamed_executable_is_refused_as_evidence(tree: Tree) -> None:
     )
 
     assert response.status_code == 400
-    assert "PNG, JPEG or WebP" in response.content.decode()
+    assert "PNG, JPEG hoặc WebP" in response.content.decode()  # the message, in Vietnamese
     assert not item.evidence.exists()
 
 

@@ -12,7 +12,9 @@ from tests import factories
 from tests.conftest import Tree
 from units.models import Body, BodyKind
 
-HOME_BUDGET = 9
+# Session, user, grants, roles, counts per level, bodies, the page-gap summary (one aggregate)
+# and the header's unread notifications: fixed, whatever the size of the scope.
+HOME_BUDGET = 11
 
 
 def test_commune_staff_sees_their_body_first(
@@ -184,3 +186,24 @@ def test_admin_site_carries_the_portal_title(client: Client, db: None) -> None:
     page = client.get(reverse("admin:index")).content.decode()
 
     assert "Cổng quản lý trang mạng xã hội chính thức" in page
+
+
+def test_staff_home_shows_what_their_pages_still_lack(client: Client, tree: Tree) -> None:
+    from accounts_registry.models import Platform
+    from accounts_registry.services.pages import page_register
+
+    staff = factories.staff_of(tree.ubnd_cam_ngoc)
+    page_register(
+        body=tree.ubnd_cam_ngoc,
+        platform=Platform.objects.get(code="facebook"),
+        url="https://www.facebook.com/ubndxacamngoc",
+        display_name="UBND xã Cẩm Ngọc",
+        by=staff,
+    )
+    client.force_login(staff)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Trang chính thức: việc còn phải làm" in page
+    assert "?gap=no_contact" in page and "?gap=no_rules" in page
+    assert "?state=draft" in page
