@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,10 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts_registry import bulk, exports
-from accounts_registry.forms_pages import PageFilterForm
-from accounts_registry.models import Platform, SocialPage
-from accounts_registry.selectors import pages as selectors
-from users import scope
+from accounts_registry.views_pages import filtered_pages
 
 _SESSION_KEY = "registry_bulk_upload"
 # An upload waits this long for its commit; a preview left open over a day is re-uploaded.
@@ -174,32 +170,6 @@ def bulk_commit(request: HttpRequest) -> HttpResponse:
     return redirect("registry:page_list")
 
 
-def _filtered_pages(request: HttpRequest) -> QuerySet[SocialPage]:
-    """The pages the list shows for the same query string (same form, same selector)."""
-    # Mirrors views_pages.page_list, so an export holds exactly what the list shows.
-    form = PageFilterForm(
-        request.GET or None,
-        units=scope.units(request.user).order_by("path"),
-        bodies=scope.bodies(request.user).filter(archived_at__isnull=True).order_by("name"),
-        platforms=list(Platform.objects.all()),
-    )
-    pages = selectors.pages_for(request.user)
-    filters: dict[str, Any] = {}
-    if form.is_bound and not form.is_valid():
-        pages = pages.none()
-    elif form.is_bound:
-        filters = form.cleaned_data
-    return selectors.filter_pages(
-        pages,
-        unit=filters.get("unit"),
-        body=filters.get("body"),
-        platform=filters.get("platform") or None,
-        state=filters.get("state") or None,
-        gap=filters.get("gap") or None,
-        q=filters.get("q", ""),
-    )
-
-
 def _filename(extension: str) -> str:
     return f"trang-mang-xa-hoi-{timezone.localdate():%Y%m%d}.{extension}"
 
@@ -207,7 +177,7 @@ def _filename(extension: str) -> str:
 @login_required
 def export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered page list as an Excel workbook."""
-    out = exports.write_xlsx(_filtered_pages(request))
+    out = exports.write_xlsx(filtered_pages(request)[1])
     return FileResponse(out, as_attachment=True, filename=_filename("xlsx"), content_type=_XLSX)
 
 
@@ -215,7 +185,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered page list as CSV (UTF-8 with BOM), streamed."""
     response = StreamingHttpResponse(
-        exports.write_csv(_filtered_pages(request)), content_type="text/csv; charset=utf-8"
+        exports.write_csv(filtered_pages(request)[1]), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response

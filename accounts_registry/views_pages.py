@@ -44,23 +44,21 @@ def _editable_bodies(request: HttpRequest) -> QuerySet[Any]:
     return scope.bodies(request.user, Action.EDIT).filter(archived_at__isnull=True).order_by("name")
 
 
-@login_required
-def page_list(request: HttpRequest) -> HttpResponse:
-    """Pages in scope, filtered by unit, body, platform, state, gap and name."""
-    platforms = list(Platform.objects.all())
+def filtered_pages(request: HttpRequest) -> tuple[PageFilterForm, QuerySet[SocialPage]]:
+    """The list's filter form and the scoped pages it selects; the exports use it too."""
     form = PageFilterForm(
         request.GET or None,
         units=scope.units(request.user).order_by("path"),
         bodies=scope.bodies(request.user).filter(archived_at__isnull=True).order_by("name"),
-        platforms=platforms,
+        platforms=list(Platform.objects.all()),
     )
     pages = selectors.pages_for(request.user)
+    filters: dict[str, Any] = {}
     if form.is_bound and not form.is_valid():
         # A unit or body outside the user's scope is as good as absent: nothing matches.
         pages = pages.none()
-        filters: dict[str, Any] = {}
-    else:
-        filters = form.cleaned_data if form.is_bound else {}
+    elif form.is_bound:
+        filters = form.cleaned_data
     pages = selectors.filter_pages(
         pages,
         unit=filters.get("unit"),
@@ -70,6 +68,13 @@ def page_list(request: HttpRequest) -> HttpResponse:
         gap=filters.get("gap") or None,
         q=filters.get("q", ""),
     )
+    return form, pages
+
+
+@login_required
+def page_list(request: HttpRequest) -> HttpResponse:
+    """Pages in scope, filtered by unit, body, platform, state, gap and name."""
+    form, pages = filtered_pages(request)
     page = Paginator(selectors.page_rows(pages), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(item, selectors.gaps_of(item)) for item in page]
     return render(
