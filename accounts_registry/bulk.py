@@ -10,7 +10,6 @@ none. The uploaded file is checked by its content (a ZIP package holding
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from accounts_registry.files import inflates_too_much, zip_entries
 from accounts_registry.models import Platform, SocialPage
 from accounts_registry.services import pages as services
 from portal.text import nfc
@@ -202,25 +202,17 @@ def check_xlsx(file: IO[bytes], size: int) -> None:
     """Refuse anything but a plausible, bounded XLSX package (checked by content)."""
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError(_("The file is larger than 5 MB."))
-    file.seek(0)
-    try:
-        if not zipfile.is_zipfile(file):
-            raise ValidationError(NOT_XLSX)
-        file.seek(0)
-        with zipfile.ZipFile(file) as package:
-            entries = package.infolist()
-            names = {entry.filename for entry in entries}
-            if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-                raise ValidationError(NOT_XLSX)
-            if len(entries) > MAX_ZIP_ENTRIES:
-                raise ValidationError(NOT_XLSX)
-            # Declared sizes bound the work openpyxl will do: a few KB must not inflate to GB.
-            if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
-                raise ValidationError(NOT_XLSX)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ValidationError(NOT_XLSX) from exc
-    finally:
-        file.seek(0)
+    entries = zip_entries(file)
+    if entries is None:
+        raise ValidationError(NOT_XLSX)
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise ValidationError(NOT_XLSX)
+    # Declared sizes bound the work openpyxl will do: a few KB must not inflate to GB.
+    if inflates_too_much(
+        entries, max_entries=MAX_ZIP_ENTRIES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES
+    ):
+        raise ValidationError(NOT_XLSX)
 
 
 def _text(value: Any) -> str:

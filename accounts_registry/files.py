@@ -124,29 +124,51 @@ def _check_pdf(file: IO[bytes], size: int) -> None:
         )
 
 
-def _check_docx(file: IO[bytes]) -> None:
-    file.seek(0)
-    if not zipfile.is_zipfile(file):
-        raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+def zip_entries(file: IO[bytes]) -> list[zipfile.ZipInfo] | None:
+    """The entries of a ZIP package (DOCX, XLSX), or None when the bytes are no readable ZIP."""
     file.seek(0)
     try:
+        if not zipfile.is_zipfile(file):
+            return None
+        file.seek(0)
         with zipfile.ZipFile(file) as package:
-            entries = package.infolist()
-            if len(entries) > DOCX_MAX_ENTRIES or (
-                sum(entry.file_size for entry in entries) > DOCX_MAX_UNCOMPRESSED_BYTES
-            ):
-                raise ValidationError(
-                    _("The DOCX file unpacks to far more than a document would; it was refused."),
-                    code="zip_bomb",
-                )
-            names = [entry.filename for entry in entries]
-            if any(_unsafe_entry_name(name) for name in names):
-                raise ValidationError(
-                    _("The DOCX file contains entries with unsafe paths; it was refused."),
-                    code="unsafe_entry",
-                )
-            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-                raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+            return package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return None
+    finally:
+        file.seek(0)
+
+
+def inflates_too_much(
+    entries: list[zipfile.ZipInfo], *, max_entries: int, max_uncompressed_bytes: int
+) -> bool:
+    """Whether a package has more entries, or unpacks to more bytes, than its kind would."""
+    return len(entries) > max_entries or (
+        sum(entry.file_size for entry in entries) > max_uncompressed_bytes
+    )
+
+
+def _check_docx(file: IO[bytes]) -> None:
+    entries = zip_entries(file)
+    if entries is None:
+        raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+    if inflates_too_much(
+        entries, max_entries=DOCX_MAX_ENTRIES, max_uncompressed_bytes=DOCX_MAX_UNCOMPRESSED_BYTES
+    ):
+        raise ValidationError(
+            _("The DOCX file unpacks to far more than a document would; it was refused."),
+            code="zip_bomb",
+        )
+    names = [entry.filename for entry in entries]
+    if any(_unsafe_entry_name(name) for name in names):
+        raise ValidationError(
+            _("The DOCX file contains entries with unsafe paths; it was refused."),
+            code="unsafe_entry",
+        )
+    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+        raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+    try:
+        with zipfile.ZipFile(file) as package:
             types = package.getinfo("[Content_Types].xml")
             if types.file_size > _CONTENT_TYPES_MAX_BYTES:
                 raise ValidationError(NOT_ACCEPTED, code="not_accepted")
