@@ -31,6 +31,12 @@ RUN PORTAL_ENV=production \
     sh -c "python manage.py compilemessages && python manage.py collectstatic --noinput"
 
 FROM base AS runtime
+# WeasyPrint (PDF letters and reports) needs Pango; Liberation 2 has Times New Roman's metrics
+# and every Vietnamese letter.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /home/portal portal
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=portal:portal /app /app

@@ -20,5 +20,6 @@ urlpatterns = [
     path("public/", include("accounts_registry.api_public_urls")),
     path("legal/", include("legal.api_urls")),
     path("incidents/", include("incidents.api_urls")),
+    path("directives/", include("directives.api_urls")),
     *router.urls,
 ]

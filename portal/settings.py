@@ -295,3 +295,11 @@ PORTAL_PUBLIC_DIRECTORY_RATE = env.str("PORTAL_PUBLIC_DIRECTORY_RATE", default="
 PORTAL_PUBLIC_REPORT_RATE = env.str("PORTAL_PUBLIC_REPORT_RATE", default="5/hour")
 # Largest evidence screenshot accepted (PNG, JPEG or WebP).
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Directives: largest attachment (PDF, DOCX or image), and the days around a directive's
+# reporting deadline when unanswered recipients are reminded (negative: before the deadline).
+PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+PORTAL_DIRECTIVE_REMINDER_DAYS = tuple(
+    env.list("PORTAL_DIRECTIVE_REMINDER_DAYS", cast=int, default=[-3, 1, 7])
+)
+# Where links in emails point (the portal's public address), e.g. https://mxh.thanhhoa.gov.vn
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("legal/", include("legal.urls")),
     path("incidents/", include("incidents.urls")),
+    path("directives/", include("directives.urls")),
     path("registry/", include("accounts_registry.urls")),
     path("", include(("accounts_registry.urls_public", "public"), namespace="public")),
     path("i18n/", include("django.conf.urls.i18n")),

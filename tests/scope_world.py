@@ -16,6 +16,8 @@ from accounts_registry.models import ContactPerson, Platform, PostingRules, Soci
 from accounts_registry.services.contacts import contact_set
 from accounts_registry.services.pages import page_approve, page_register, page_submit
 from accounts_registry.services.rules import rules_upload
+from directives import services as directive_services
+from directives.models import Directive, Receipt
 from incidents.models import Incident, IncidentKind
 from incidents.services import incident_report
 from tests import factories
@@ -27,6 +29,8 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 CONTACT_NAME = "Lò Thị Sương"
 RULES_NUMBER = "MK-874/QĐ-UBND"
 INCIDENT_TEXT = "Trang giả mạo đăng tin tuyển dụng, báo cáo số MK-2026"
+DIRECTIVE_SUBJECT = "Rà soát trang mạo danh trên địa bàn huyện TU-874"
+DIRECTIVE_REPORT = "Xã đã rà soát 12 trang, phát hiện 1 trang giả mạo MK-BC-2026"
 
 
 def nfc(text: str) -> str:
@@ -42,6 +46,8 @@ class World:
     contact: ContactPerson
     rules: PostingRules
     incident: Incident
+    directives: dict[str, Directive]  # by state: draft, issued
+    receipt: Receipt
     commune_staff: User
     district_officer: User
     province_officer: User
@@ -67,6 +73,8 @@ class World:
             self.contact.phone,
             RULES_NUMBER,
             INCIDENT_TEXT,
+            DIRECTIVE_SUBJECT,
+            DIRECTIVE_REPORT,
             self.tree.ubnd_muong_khoa.email,
         ]
         found += [page.url for page in self.pages.values()]
@@ -108,12 +116,47 @@ def build(tree: Tree) -> World:
         description=INCIDENT_TEXT,
         by=staff,
     )
+    # The district of Tân Uyên writes to Mường Khoa, which reports back with a file.
+    ubnd_tan_uyen = factories.BodyFactory.create(
+        unit=tree.tan_uyen, name="Ủy ban nhân dân huyện Tân Uyên", kind="peoples_committee"
+    )
+    tan_uyen_officer = factories.officer_of(tree.tan_uyen)
+
+    def directive(number: str) -> Directive:
+        return directive_services.directive_create(
+            issuer=ubnd_tan_uyen,
+            by=tan_uyen_officer,
+            fields={
+                "number": number,
+                "symbol": "UBND-VHTT",
+                "place": "Tân Uyên",
+                "subject": DIRECTIVE_SUBJECT,
+                "body": "Thực hiện Quyết định số 874/QĐ-BTTTT.",
+                "report_deadline": date(2025, 4, 30),
+            },
+            instructions=["Rà soát trang mạo danh."],
+            recipients=directive_services.Recipients(units=[tree.muong_khoa]),
+        )
+
+    directive_draft = directive("")
+    issued = directive_services.directive_issue(
+        directive("1332"), by=tan_uyen_officer, today=date(2025, 4, 1)
+    )
+    receipt = issued.receipts.get()
+    directive_services.report_submit(
+        receipt,
+        by=staff,
+        text=DIRECTIVE_REPORT,
+        files=[SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf")],
+    )
     return World(
         tree=tree,
         pages={"draft": draft, "submitted": submitted, "approved": approved},
         contact=contact,
         rules=rules,
         incident=incident,
+        directives={"draft": directive_draft, "issued": issued},
+        receipt=receipt,
         commune_staff=factories.staff_of(tree.ubnd_cam_ngoc),
         district_officer=factories.officer_of(tree.cam_thuy),
         province_officer=factories.officer_of(tree.thanh_hoa),

@@ -24,6 +24,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts_registry.models import ContactPerson, PostingRules, SocialPage
+from directives.models import Attachment, Directive, ImplementationReport, Receipt, Reminder
 from incidents.models import Incident
 from tests.conftest import Tree
 from tests.scope_world import PDF, World, build, nfc
@@ -48,6 +49,8 @@ OBJECT_KINDS: dict[str, str] = {
     "/api/v1/registry/contacts/{id}/": "contact",
     "/api/v1/registry/posting-rules/{id}/": "rules",
     "/api/v1/incidents/{id}/": "incident",
+    "/api/v1/directives/{id}/": "directive",
+    "/api/v1/directives/receipts/{id}/": "receipt",
 }
 
 # Query parameters of list endpoints that name an object: probed with the other commune's.
@@ -57,6 +60,8 @@ QUERY_KINDS = {
     "within": "unit",
     "parent": "unit",
     "page_id": "page",
+    "issuer": "body",
+    "directive": "directive",
 }
 
 # A write body that would pass validation, so that only the lookup can refuse it.
@@ -117,6 +122,8 @@ def _ids(world: World, kind: str) -> list[int]:
         "contact": [world.contact.pk],
         "rules": [world.rules.pk],
         "incident": [world.incident.pk],
+        "directive": [d.pk for d in world.directives.values()],
+        "receipt": [world.receipt.pk],
     }[kind]
 
 
@@ -147,6 +154,18 @@ def _collection_write(world: World, path: str) -> tuple[dict[str, Any], str]:
                 "file": SimpleUploadedFile("r.pdf", PDF, content_type="application/pdf"),
             },
             "multipart",
+        ),
+        "/api/v1/directives/": (
+            {
+                "issuer": world.directives["issued"].issuer_id,
+                "symbol": "UBND-VHTT",
+                "place": "Tân Uyên",
+                "subject": "Văn bản lạ",
+                "body": "Nội dung",
+                "recipients": {"units": [world.tree.muong_khoa.pk]},
+                "implements": world.directives["issued"].pk,
+            },
+            "json",
         ),
         "/api/v1/incidents/": (
             {
@@ -186,6 +205,19 @@ def _snapshot(world: World) -> tuple[Any, ...]:
         ),
         world.incident.evidence.count(),
         world.incident.steps.count(),
+        list(
+            Directive.objects.filter(issuer__unit=world.tree.tan_uyen)
+            .order_by("pk")
+            .values_list("pk", "state", "subject", "number")
+        ),
+        list(
+            Receipt.objects.filter(unit=world.tree.muong_khoa)
+            .order_by("pk")
+            .values_list("pk", "read_at", "acknowledged_at", "reported_at")
+        ),
+        Reminder.objects.count(),
+        ImplementationReport.objects.count(),
+        Attachment.objects.count(),
     )
 
 

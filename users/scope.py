@@ -161,3 +161,48 @@ def can(user: Any, action: Action, obj: AdministrativeUnit | Body) -> bool:
     if isinstance(obj, AdministrativeUnit):
         return units(user, action).filter(pk=obj.pk).exists()
     return bodies(user, action).filter(pk=obj.pk).exists()
+
+
+def issuing_bodies(user: Any) -> QuerySet[Body]:
+    """The bodies a user may issue letters (directives) for.
+
+    Staff issue for the bodies they work for; an officer issues for the bodies of the unit
+    they are anchored on (the district's People's Committee, say), not for the units below
+    it: a district officer never signs for a commune.
+    """
+    grants = grants_for(user)
+    queryset = Body.objects.filter(archived_at__isnull=True).select_related("unit", "unit__level")
+    if grants.is_admin:
+        return queryset
+    conditions: list[Q] = []
+    if grants.subtree_paths:
+        conditions.append(Q(unit__path__in=list(grants.subtree_paths)))
+    if grants.body_ids:
+        conditions.append(Q(pk__in=sorted(grants.body_ids)))
+    condition = _or(conditions)
+    return queryset.filter(condition) if condition is not None else queryset.none()
+
+
+def addressed_to(
+    user: Any, queryset: QuerySet[M], *, unit: str = "unit", body: str = "body"
+) -> QuerySet[M]:
+    """Restrict things addressed to a unit or to one body to those the user answers for.
+
+    ``unit`` and ``body`` name the lookups to the addressee (the unit is always set; the body
+    only when one body is addressed). An officer answers for what is addressed to the unit
+    they are anchored on or to a body of it; staff answer for what is addressed to their
+    body, or to their body's unit as a whole.
+    """
+    grants = grants_for(user)
+    if grants.is_admin:
+        return queryset
+    conditions: list[Q] = []
+    if grants.subtree_paths:
+        conditions.append(Q(**{f"{unit}__path__in": list(grants.subtree_paths)}))
+    if grants.body_ids:
+        conditions.append(Q(**{f"{body}__in": sorted(grants.body_ids)}))
+        conditions.append(
+            Q(**{f"{body}__isnull": True, f"{unit}__in": sorted(grants.body_unit_ids)})
+        )
+    condition = _or(conditions)
+    return queryset.filter(condition) if condition is not None else queryset.none()

@@ -1,4 +1,5 @@
-"""Load the demo: the three-tier hierarchy, believable bodies and one login per role."""
+"""Load the demo: the three-tier hierarchy, believable bodies, one login per role, the real
+chain of directives, and the default schedules."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts_registry.demo import build_demo_registry
+from directives.demo import build_demo_directives
 from units import demo
 
 
 class Command(BaseCommand):
     help = (
-        "Import the three-tier hierarchy and create demo bodies (Thanh Hóa, Lai Châu) and one "
-        "user per role. Idempotent: a second run changes nothing."
+        "Import the three-tier hierarchy and create demo bodies (Thanh Hóa, Lai Châu), one "
+        "user per role and the real chain of directives, then install the default schedules. "
+        "Idempotent: a second run changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,6 +52,8 @@ class Command(BaseCommand):
                 call_command("load_legal", verbosity=verbosity)
                 result = demo.build_demo(reset_passwords=options["reset_passwords"])
                 pages_created = build_demo_registry()
+                directives = build_demo_directives()
+                call_command("install_schedules", verbosity=verbosity, stdout=self.stdout)
         except demo.DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
@@ -58,7 +63,8 @@ class Command(BaseCommand):
                 f"roles: {result.roles_created} created."
             )
             self.stdout.write(f"Demo pages: {pages_created} registered.")
-            if not result.changed and not pages_created:
+            self.stdout.write(directives.summary())
+            if not result.changed and not pages_created and not directives.changed:
                 self.stdout.write("The demo data was already complete: nothing changed.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins"))

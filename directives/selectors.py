@@ -1,0 +1,422 @@
+"""Reads of directives for a user, all through ``users.scope``.
+
+Who sees what:
+- the issuing side (staff of the issuing body, officers over its unit) sees the directive,
+  drafts included, and every receipt of it;
+- a recipient sees the issued directive and its own receipt; an officer also sees the
+  receipts of the units below them, so a province follows the whole chain;
+- the directive is managed (edited while a draft, issued, reminders sent) by those who may
+  issue for its issuing body (``scope.issuing_bodies``);
+- a receipt is answered (acknowledged, reported on) by those it is addressed to
+  (``scope.addressed_to``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from directives.models import (
+    Attachment,
+    Directive,
+    DirectiveState,
+    ImplementationReport,
+    Receipt,
+    ReportFigure,
+)
+from portal.text import fold
+from units.models import AdministrativeUnit, Body
+from users import scope
+from users.models import Role, RoleAssignment, User
+
+
+def _issuer_side(user: Any) -> QuerySet[Directive]:
+    return scope.restrict(
+        user, Directive.objects.all(), unit_path="issuer__unit__path", body="issuer"
+    )
+
+
+def receipts_in_reach(user: Any) -> QuerySet[Receipt]:
+    """Receipts addressed to the user, or to units and bodies in the user's subtree."""
+    below = scope.restrict(user, Receipt.objects.all(), unit_path="unit__path", body="body")
+    addressed = scope.addressed_to(user, Receipt.objects.all())
+    return Receipt.objects.filter(Q(pk__in=below.values("pk")) | Q(pk__in=addressed.values("pk")))
+
+
+def directives_for(user: Any) -> QuerySet[Directive]:
+    """Every directive the user may read."""
+    received = receipts_in_reach(user).filter(directive__state=DirectiveState.ISSUED)
+    return Directive.objects.filter(
+        Q(pk__in=_issuer_side(user).values("pk")) | Q(pk__in=received.values("directive_id"))
+    ).select_related("issuer", "issuer__unit", "implements", "implements__issuer")
+
+
+def manageable(user: Any) -> QuerySet[Directive]:
+    """Directives the user may edit, issue and send reminders for."""
+    return Directive.objects.filter(issuer__in=scope.issuing_bodies(user)).select_related(
+        "issuer", "issuer__unit"
+    )
+
+
+def can_manage(user: Any, directive: Directive) -> bool:
+    return scope.issuing_bodies(user).filter(pk=directive.issuer_id).exists()
+
+
+def get_directive_or_404(user: Any, pk: Any) -> Directive:
+    try:
+        return directives_for(user).get(pk=pk)
+    except (Directive.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_managed_or_404(user: Any, pk: Any) -> Directive:
+    try:
+        return manageable(user).get(pk=pk)
+    except (Directive.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def receipts_for(user: Any) -> QuerySet[Receipt]:
+    """Receipts the user may read: all of a directive they issue or oversee, else their own."""
+    return Receipt.objects.filter(
+        Q(directive__in=_issuer_side(user).values("pk"))
+        | Q(pk__in=receipts_in_reach(user).values("pk"))
+    ).filter(
+        Q(directive__state=DirectiveState.ISSUED) | Q(directive__in=_issuer_side(user).values("pk"))
+    )
+
+
+def inbox_for(user: Any) -> QuerySet[Receipt]:
+    """Issued directives addressed to what the user answers for, newest first."""
+    return (
+        scope.addressed_to(user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED))
+        .select_related("directive", "directive__issuer", "directive__issuer__unit", "unit", "body")
+        .annotate(report_count=Count("reports"))
+        .order_by("-directive__issued_on", "-delivered_at", "-pk")
+    )
+
+
+def answerable(user: Any, receipt: Receipt) -> bool:
+    """Whether ``user`` may acknowledge and report on ``receipt``."""
+    return scope.addressed_to(user, Receipt.objects.filter(pk=receipt.pk)).exists()
+
+
+def get_receipt_or_404(user: Any, pk: Any) -> Receipt:
+    try:
+        return (
+            receipts_for(user)
+            .select_related("directive", "directive__issuer", "unit", "unit__level", "body")
+            .get(pk=pk)
+        )
+    except (Receipt.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_answerable_or_404(user: Any, pk: Any) -> Receipt:
+    try:
+        return (
+            scope.addressed_to(user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED))
+            .select_related("directive", "directive__issuer", "unit", "body")
+            .get(pk=pk)
+        )
+    except (Receipt.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_attachment_or_404(user: Any, pk: Any) -> Attachment:
+    """A file of a directive or report the user may read."""
+    visible = Attachment.objects.filter(
+        Q(directive__in=directives_for(user).values("pk"))
+        | Q(report__receipt__in=receipts_for(user).values("pk"))
+    )
+    try:
+        return visible.get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def filter_directives(
+    queryset: QuerySet[Directive], *, q: str = "", state: str = "", issuer: Any = None
+) -> QuerySet[Directive]:
+    if state:
+        queryset = queryset.filter(state=state)
+    if issuer:
+        queryset = queryset.filter(issuer_id=issuer)
+    if q:
+        folded = fold(q)
+        queryset = queryset.filter(search_text__contains=folded)
+    return queryset
+
+
+# --- The sender's table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """One line of a directive's table of recipients."""
+
+    receipt: Receipt
+    report_count: int
+    last_reminder_at: Any
+    implementations: list[Directive]
+
+    @property
+    def overdue(self) -> bool:
+        return self.receipt.is_overdue()
+
+
+def receipt_rows(directive: Directive) -> list[ReceiptRow]:
+    """Every recipient of ``directive`` with its state, in a fixed number of queries (3)."""
+    receipts = list(
+        directive.receipts.select_related("unit", "unit__level", "body", "directive")
+        .annotate(
+            report_count=Count("reports", distinct=True), last_reminder_at=Max("reminders__sent_at")
+        )
+        .order_by("unit__path", "body__name", "pk")
+    )
+    implementations = implementations_by_issuer(directive)
+    rows = []
+    for receipt in receipts:
+        found = [
+            child
+            for child in implementations
+            if child.issuer_id == receipt.body_id
+            or (receipt.body_id is None and child.issuer.unit_id == receipt.unit_id)
+        ]
+        rows.append(
+            ReceiptRow(
+                receipt=receipt,
+                report_count=receipt.report_count,
+                last_reminder_at=receipt.last_reminder_at,
+                implementations=found,
+            )
+        )
+    return rows
+
+
+def implementations_by_issuer(directive: Directive) -> list[Directive]:
+    return list(
+        Directive.objects.filter(implements=directive, state=DirectiveState.ISSUED)
+        .select_related("issuer", "issuer__unit")
+        .order_by("issued_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int
+    opened: int
+    acknowledged: int
+    reported: int
+    overdue: int
+
+
+def tally(rows: list[ReceiptRow]) -> Tally:
+    return Tally(
+        total=len(rows),
+        opened=sum(1 for row in rows if row.receipt.read_at),
+        acknowledged=sum(1 for row in rows if row.receipt.acknowledged_at),
+        reported=sum(1 for row in rows if row.receipt.reported_at),
+        overdue=sum(1 for row in rows if row.overdue),
+    )
+
+
+def reports_of(directive: Directive) -> QuerySet[ImplementationReport]:
+    return (
+        ImplementationReport.objects.filter(receipt__directive=directive)
+        .select_related("receipt", "receipt__unit", "receipt__body", "submitted_by")
+        .prefetch_related(
+            Prefetch("figures", queryset=ReportFigure.objects.order_by("position")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- The chain ------------------------------------------------------------------------------
+
+# Province → district → commune → village: a chain is never deeper than the hierarchy.
+MAX_CHAIN_DEPTH = 6
+
+
+@dataclass
+class ChainNode:
+    directive: Directive
+    tally: Tally | None
+    children: list[ChainNode]
+    late: list[Receipt]
+
+
+def ancestors_of(user: Any, directive: Directive) -> list[Directive]:
+    """The directives this one implements, nearest first, as far as the user may read."""
+    visible = directives_for(user)
+    found: list[Directive] = []
+    current = directive
+    for _ in range(MAX_CHAIN_DEPTH):
+        if current.implements_id is None:
+            break
+        parent = visible.filter(pk=current.implements_id).first()
+        if parent is None:
+            break
+        found.append(parent)
+        current = parent
+    return found
+
+
+def chain_below(user: Any, directive: Directive, today: date | None = None) -> ChainNode:
+    """The tree of directives implementing ``directive``, with each one's tally and late
+    recipients; one query per level of the tree plus one for all receipts."""
+    today = today or timezone.localdate()
+    visible = directives_for(user).filter(state=DirectiveState.ISSUED)
+    levels: list[list[Directive]] = [[directive]]
+    for _ in range(MAX_CHAIN_DEPTH):
+        ids = [d.pk for d in levels[-1]]
+        below = list(visible.filter(implements_id__in=ids).order_by("issuer__unit__path", "pk"))
+        if not below:
+            break
+        levels.append(below)
+    every = [d for level in levels for d in level]
+    receipts_by_directive: dict[int, list[Receipt]] = defaultdict(list)
+    receipts = (
+        receipts_for(user)
+        .filter(directive__in=[d.pk for d in every])
+        .select_related("unit", "body", "directive")
+        .order_by("unit__path", "pk")
+    )
+    for receipt in receipts:
+        receipts_by_directive[receipt.directive_id].append(receipt)
+    nodes: dict[int, ChainNode] = {}
+    for item in every:
+        own = receipts_by_directive.get(item.pk, [])
+        late = [r for r in own if r.is_overdue(today)]
+        nodes[item.pk] = ChainNode(
+            directive=item,
+            tally=Tally(
+                total=len(own),
+                opened=sum(1 for r in own if r.read_at),
+                acknowledged=sum(1 for r in own if r.acknowledged_at),
+                reported=sum(1 for r in own if r.reported_at),
+                overdue=len(late),
+            )
+            if item.is_issued
+            else None,
+            children=[],
+            late=late,
+        )
+    for item in every[1:]:
+        if item.implements_id in nodes:
+            nodes[item.implements_id].children.append(nodes[item.pk])
+    return nodes[directive.pk]
+
+
+# --- Drafting: what a sender may choose -----------------------------------------------------
+
+
+def recipient_units(issuer: Body) -> QuerySet[AdministrativeUnit]:
+    """Units a directive of ``issuer`` may be addressed to: those in force below its unit."""
+    return (
+        # Units in force, or closed together with the issuer's own unit (the same edition of
+        # the hierarchy, when the demo or history runs on the three-tier one).
+        AdministrativeUnit.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until=issuer.unit.valid_until),
+            path__startswith=issuer.unit.path,
+        )
+        .exclude(pk=issuer.unit_id)
+        .select_related("level", "parent")
+        .order_by("path")
+    )
+
+
+def recipient_bodies(issuer: Body) -> QuerySet[Body]:
+    """Bodies a directive of ``issuer`` may be addressed to: active ones in its subtree."""
+    return (
+        Body.objects.filter(unit__path__startswith=issuer.unit.path, archived_at__isnull=True)
+        .exclude(pk=issuer.pk)
+        .select_related("unit", "unit__level")
+        .order_by("unit__path", "name")
+    )
+
+
+def implementable(user: Any) -> QuerySet[Directive]:
+    """Issued directives a user may cite as the one a new directive implements."""
+    return directives_for(user).filter(state=DirectiveState.ISSUED)
+
+
+# --- Who answers for a receipt, who issued a directive ---------------------------------------
+
+
+def handlers_of(receipts: list[Receipt]) -> dict[int, list[User]]:
+    """The active users who answer for each receipt, in one query.
+
+    Officers anchored on the receipt's unit, staff of the addressed body, and for a letter
+    addressed to a unit as a whole, staff of that unit's bodies.
+    """
+    if not receipts:
+        return {}
+    unit_ids = {r.unit_id for r in receipts}
+    body_ids = {r.body_id for r in receipts if r.body_id}
+    whole_unit_ids = {r.unit_id for r in receipts if not r.body_id}
+    assignments = RoleAssignment.objects.filter(
+        Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit_id__in=unit_ids)
+        | Q(role=Role.BODY_STAFF, body_id__in=body_ids)
+        | Q(role=Role.BODY_STAFF, body__unit_id__in=whole_unit_ids),
+        user__is_active=True,
+    ).select_related("user", "body")
+    by_unit: dict[int, set[User]] = defaultdict(set)
+    by_body: dict[int, set[User]] = defaultdict(set)
+    staff_by_unit: dict[int, set[User]] = defaultdict(set)
+    for assignment in assignments:
+        if assignment.role == Role.BODY_STAFF and assignment.body is not None:
+            by_body[assignment.body_id].add(assignment.user)  # type: ignore[index]
+            staff_by_unit[assignment.body.unit_id].add(assignment.user)
+        elif assignment.unit_id is not None:
+            by_unit[assignment.unit_id].add(assignment.user)
+    result: dict[int, list[User]] = {}
+    for receipt in receipts:
+        users = set(by_unit[receipt.unit_id])
+        users |= by_body[receipt.body_id] if receipt.body_id else staff_by_unit[receipt.unit_id]
+        result[receipt.pk] = sorted(users, key=lambda u: u.pk)
+    return result
+
+
+def issuer_people(directive: Directive) -> list[User]:
+    """Active users on the issuing side: staff of the issuer, officers of its unit."""
+    assignments = RoleAssignment.objects.filter(
+        Q(role=Role.BODY_STAFF, body_id=directive.issuer_id)
+        | Q(
+            role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER],
+            unit_id=directive.issuer.unit_id,
+        ),
+        user__is_active=True,
+    ).select_related("user")
+    return sorted({a.user for a in assignments}, key=lambda u: u.pk)
+
+
+def unanswered(directive: Directive) -> QuerySet[Receipt]:
+    """Receipts of an issued directive not yet reported on."""
+    return directive.receipts.filter(reported_at__isnull=True)
+
+
+def inbox_counts(user: Any) -> dict[str, int]:
+    """Unacknowledged and overdue letters in the user's inbox (one query)."""
+    today = timezone.localdate()
+    totals = scope.addressed_to(
+        user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED)
+    ).aggregate(
+        unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        overdue=Count(
+            "pk",
+            filter=Q(reported_at__isnull=True, directive__report_deadline__lt=today),
+        ),
+    )
+    return {key: value or 0 for key, value in totals.items()}
+
+
+def has_children(directive: Directive) -> bool:
+    return Directive.objects.filter(implements=directive).exists()

@@ -1,0 +1,627 @@
+"""Writes to directives: drafting, issuing, answering, reminding.
+
+Every write goes through here, from the UI, the API, the admin, the demo and the tasks.
+Who may call what is decided by the callers through ``directives.selectors`` (which asks
+``users.scope``); the services check what the data must satisfy whoever calls: recipients
+in the issuer's jurisdiction, a draft edited only while a draft, a receipt answered only
+once issued, a reminder sent at most once per receipt and step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from types import EllipsisType
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
+
+from directives import selectors
+from directives.files import check_attachments
+from directives.models import (
+    Attachment,
+    Directive,
+    DirectiveState,
+    ImplementationReport,
+    Instruction,
+    Receipt,
+    Reminder,
+    ReminderStep,
+    ReportFigure,
+)
+from legal.models import LegalNode
+from notifications.models import Notification
+from notifications.services import queue_email
+from units.models import AdministrativeUnit, Body, UnitLevel
+from users.models import User
+
+# --- Drafting -----------------------------------------------------------------------------
+
+DRAFT_FIELDS = (
+    "number",
+    "symbol",
+    "place",
+    "issued_on",
+    "subject",
+    "addressees",
+    "basis",
+    "body",
+    "closing",
+    "distribution",
+    "signing_capacity",
+    "signer_name",
+    "report_deadline",
+)
+
+
+@dataclass(frozen=True)
+class RecipientGroup:
+    """ "All units of ``level`` under ``parent``": all communes of a district, say."""
+
+    parent: AdministrativeUnit
+    level: UnitLevel
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """What the sender chose: units, bodies, and groups expanded when saved."""
+
+    units: Sequence[AdministrativeUnit] = ()
+    bodies: Sequence[Body] = ()
+    groups: Sequence[RecipientGroup] = ()
+
+
+def _save(directive: Directive, by: User | None) -> None:
+    directive._history_user = by  # type: ignore[attr-defined]
+    directive.full_clean()
+    directive.save()
+
+
+def _check_implements(directive: Directive, implements: Directive | None) -> None:
+    if implements is None:
+        return
+    if not Directive.objects.filter(pk=implements.pk, state=DirectiveState.ISSUED).exists():
+        raise ValidationError({"implements": _("Only an issued directive can be implemented.")})
+    if directive.pk is not None and implements.pk == directive.pk:
+        raise ValidationError({"implements": _("A directive cannot implement itself.")})
+
+
+def _write_instructions(directive: Directive, instructions: Iterable[str]) -> None:
+    directive.instructions.all().delete()
+    texts = [text.strip() for text in instructions if text and text.strip()]
+    Instruction.objects.bulk_create(
+        Instruction(directive=directive, position=i, text=text)
+        for i, text in enumerate(texts, start=1)
+    )
+
+
+def _write_recipients(directive: Directive, recipients: Recipients) -> None:
+    """Replace a draft's planned recipients, refusing anything outside the jurisdiction."""
+    issuer = directive.issuer
+    allowed_units = selectors.recipient_units(issuer)
+    allowed_bodies = selectors.recipient_bodies(issuer)
+    unit_ids = {unit.pk for unit in recipients.units}
+    for group in recipients.groups:
+        members = allowed_units.filter(path__startswith=group.parent.path, level=group.level)
+        unit_ids |= set(members.values_list("pk", flat=True))
+    body_ids = {body.pk for body in recipients.bodies}
+    valid_units = dict(allowed_units.filter(pk__in=unit_ids).values_list("pk", "pk"))
+    valid_bodies = dict(allowed_bodies.filter(pk__in=body_ids).values_list("pk", "unit_id"))
+    outside = (unit_ids - set(valid_units)) | (body_ids - set(valid_bodies))
+    if outside:
+        raise ValidationError(
+            {"recipients": _("Some recipients are outside the issuing body's area.")}
+        )
+    if not unit_ids and not body_ids:
+        raise ValidationError({"recipients": _("Choose at least one recipient.")})
+    directive.receipts.all().delete()
+    Receipt.objects.bulk_create(
+        [Receipt(directive=directive, unit_id=pk) for pk in sorted(valid_units)]
+        + [
+            Receipt(directive=directive, unit_id=unit_id, body_id=pk)
+            for pk, unit_id in sorted(valid_bodies.items())
+        ]
+    )
+
+
+def _write_citations(directive: Directive, cited: Iterable[LegalNode] | None) -> None:
+    if cited is not None:
+        directive.cited_nodes.set(list(cited))
+
+
+def _attach(
+    files: Sequence[UploadedFile],
+    *,
+    by: User | None,
+    directive: Directive | None = None,
+    report: ImplementationReport | None = None,
+) -> list[Attachment]:
+    checked = check_attachments(list(files))
+    made = []
+    for upload, info in zip(files, checked, strict=True):
+        attachment = Attachment(
+            directive=directive,
+            report=report,
+            kind=info.kind,
+            size=info.size,
+            original_filename=info.original_filename,
+            uploaded_by=by,
+        )
+        upload.seek(0)
+        attachment.file.save(attachment_name(attachment), upload, save=False)
+        attachment.save()
+        made.append(attachment)
+    return made
+
+
+def attachment_name(attachment: Attachment) -> str:
+    return f"{uuid.uuid4().hex}{attachment.extension}"
+
+
+@transaction.atomic
+def directive_create(
+    *,
+    issuer: Body,
+    by: User | None,
+    fields: dict[str, Any],
+    instructions: Iterable[str] = (),
+    recipients: Recipients | None = None,
+    cited: Iterable[LegalNode] | None = None,
+    implements: Directive | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Directive:
+    """Save a new draft; its recipients may be chosen now or later, before issuing."""
+    directive = Directive(issuer=issuer, created_by=by, implements=implements)
+    for name in DRAFT_FIELDS:
+        if name in fields:
+            setattr(directive, name, fields[name])
+    if not directive.place:
+        directive.place = default_place(issuer)
+    _check_implements(directive, implements)
+    _save(directive, by)
+    _write_instructions(directive, instructions)
+    if recipients is not None and (recipients.units or recipients.bodies or recipients.groups):
+        _write_recipients(directive, recipients)
+    _write_citations(directive, cited)
+    if files:
+        _attach(files, by=by, directive=directive)
+    return directive
+
+
+@transaction.atomic
+def directive_update(
+    directive: Directive,
+    *,
+    by: User | None,
+    fields: dict[str, Any],
+    instructions: Iterable[str] | None = None,
+    recipients: Recipients | None = None,
+    cited: Iterable[LegalNode] | None = None,
+    implements: Directive | EllipsisType | None = ...,
+    files: Sequence[UploadedFile] = (),
+) -> Directive:
+    """Change a draft. An issued directive is a sent letter: it never changes."""
+    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    if not directive.is_draft:
+        raise ValidationError(_("Only a draft can be changed; this directive was issued."))
+    for name in DRAFT_FIELDS:
+        if name in fields:
+            setattr(directive, name, fields[name])
+    if not isinstance(implements, EllipsisType):
+        _check_implements(directive, implements)
+        directive.implements = implements
+    _save(directive, by)
+    if instructions is not None:
+        _write_instructions(directive, instructions)
+    if recipients is not None:
+        _write_recipients(directive, recipients)
+    _write_citations(directive, cited)
+    if files:
+        _attach(files, by=by, directive=directive)
+    return directive
+
+
+@transaction.atomic
+def directive_archive(directive: Directive, *, by: User | None) -> Directive:
+    """Put away a draft that will not be issued (nothing is deleted)."""
+    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    if not directive.is_draft:
+        raise ValidationError(_("Only a draft can be archived; an issued letter stays on record."))
+    directive.state = DirectiveState.ARCHIVED
+    _save(directive, by)
+    return directive
+
+
+def default_place(issuer: Body) -> str:
+    """The place name written before the date: the unit's name without its type."""
+    from units.demo import bare_name
+
+    return bare_name(issuer.unit.name)
+
+
+def default_addressees(directive: Directive) -> str:
+    """``Kính gửi`` lines written from the recipients when the sender left them blank."""
+    receipts = directive.receipts.select_related("unit", "unit__level", "body").order_by(
+        "unit__path", "body__name"
+    )
+    lines = []
+    for receipt in receipts:
+        if receipt.body_id and receipt.body:
+            lines.append(receipt.body.name)
+        else:
+            lines.append(f"Ủy ban nhân dân {_in_sentence(receipt.unit.name)}")
+    return "\n".join(lines)
+
+
+def _in_sentence(name: str) -> str:
+    from units.demo import in_sentence
+
+    return in_sentence(name)
+
+
+def default_distribution(directive: Directive, addressees: str) -> str:
+    """``Nơi nhận``: the addressees ("Như trên"), the issuer's superior, and the file copy."""
+    lines = ["Như trên"]
+    supervisor = directive.issuer.supervising_body
+    if supervisor is not None:
+        lines.append(f"{supervisor.short_name or supervisor.name} (b/c)")
+    lines.append("Lưu: VT")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def directive_issue(
+    directive: Directive, *, by: User | None, today: date | None = None
+) -> Directive:
+    """Issue a draft: freeze it, deliver it to every recipient, and tell them."""
+    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    if not directive.is_draft:
+        raise ValidationError(_("This directive has already been issued or archived."))
+    if not directive.receipts.exists():
+        raise ValidationError({"recipients": _("Choose at least one recipient before issuing.")})
+    now = timezone.now()
+    directive.issued_on = directive.issued_on or today or timezone.localdate()
+    if directive.report_deadline and directive.report_deadline < directive.issued_on:
+        raise ValidationError(
+            {"report_deadline": _("The deadline for reporting back is before the date of issue.")}
+        )
+    if not directive.addressees.strip():
+        directive.addressees = default_addressees(directive)
+    if not directive.distribution.strip():
+        directive.distribution = default_distribution(directive, directive.addressees)
+    directive.state = DirectiveState.ISSUED
+    directive.issued_at = now
+    directive.issued_by = by
+    _save(directive, by)
+    directive.receipts.update(delivered_at=now)
+    if directive.implements_id:
+        _answer_parent(directive, now)
+    _notify_delivery(directive)
+    return directive
+
+
+def implements_receipt_q(directive: Directive) -> Q:
+    """The receipts of the parent directive that ``directive`` answers."""
+    return Q(directive_id=directive.implements_id) & (
+        Q(body_id=directive.issuer_id) | Q(body__isnull=True, unit_id=directive.issuer.unit_id)
+    )
+
+
+def _answer_parent(directive: Directive, now: Any) -> None:
+    """An implementing directive answers the receipt of the directive it implements."""
+    parent_receipts = Receipt.objects.filter(implements_receipt_q(directive))
+    parent_receipts.filter(acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=directive.issued_by
+    )
+    parent_receipts.filter(read_at__isnull=True).update(read_at=now, read_by=directive.issued_by)
+    parent_receipts.filter(reported_at__isnull=True).update(reported_at=now)
+
+
+# --- Answering -------------------------------------------------------------------------------
+
+
+def receipt_open(receipt: Receipt, *, by: User) -> None:
+    """Record the first time someone the letter is addressed to opened it."""
+    Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
+        read_at=timezone.now(), read_by=by
+    )
+
+
+@transaction.atomic
+def receipt_acknowledge(receipt: Receipt, *, by: User) -> Receipt:
+    """Acknowledge receipt (idempotent: the first acknowledgement stands)."""
+    receipt = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("directive")
+        .get(pk=receipt.pk)
+    )
+    if receipt.directive.state != DirectiveState.ISSUED:
+        raise ValidationError(_("This directive is not issued."))
+    now = timezone.now()
+    if receipt.read_at is None:
+        receipt.read_at, receipt.read_by = now, by
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, by
+        receipt.save(update_fields=["read_at", "read_by", "acknowledged_at", "acknowledged_by"])
+    return receipt
+
+
+@transaction.atomic
+def report_submit(
+    receipt: Receipt,
+    *,
+    by: User,
+    text: str,
+    figures: Sequence[tuple[str, Decimal]] = (),
+    files: Sequence[UploadedFile] = (),
+) -> ImplementationReport:
+    """Report back on implementation; acknowledges the letter if that was not done yet."""
+    receipt = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("directive", "directive__issuer", "directive__issuer__unit", "unit", "body")
+        .get(pk=receipt.pk)
+    )
+    if receipt.directive.state != DirectiveState.ISSUED:
+        raise ValidationError(_("This directive is not issued."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write what was done.")})
+    report = ImplementationReport(receipt=receipt, text=text.strip(), submitted_by=by)
+    report.full_clean()
+    report.save()
+    ReportFigure.objects.bulk_create(
+        ReportFigure(report=report, position=i, label=label.strip(), value=value)
+        for i, (label, value) in enumerate(figures, start=1)
+    )
+    if files:
+        _attach(files, by=by, report=report)
+    now = timezone.now()
+    if receipt.read_at is None:
+        receipt.read_at, receipt.read_by = now, by
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by = now, by
+    if receipt.reported_at is None:
+        receipt.reported_at = now
+    receipt.save(
+        update_fields=["read_at", "read_by", "acknowledged_at", "acknowledged_by", "reported_at"]
+    )
+    _notify_issuer_of_report(receipt, report)
+    return report
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+
+def _directive_link(directive: Directive) -> str:
+    return reverse("directives:detail", args=[directive.pk])
+
+
+def _receipt_link(receipt: Receipt) -> str:
+    return reverse("directives:receipt", args=[receipt.pk])
+
+
+def _absolute(path: str) -> str:
+    return f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}{path}"
+
+
+def _tell(
+    users_by_receipt: dict[int, list[User]],
+    receipts: dict[int, Receipt],
+    *,
+    key: str,
+    text: Any,
+    subject: Any,
+    body: Any,
+) -> int:
+    """One in-app notice and one email per user and receipt, each at most once per key."""
+    notices = []
+    emails = []
+    with override("vi"):
+        for receipt_id, people in users_by_receipt.items():
+            receipt = receipts[receipt_id]
+            params = {
+                "reference": receipt.directive.reference,
+                "subject": receipt.directive.subject,
+                "issuer": receipt.directive.issuer.name,
+                "recipient": receipt.recipient_name,
+                "deadline": receipt.directive.report_deadline.strftime("%d/%m/%Y")
+                if receipt.directive.report_deadline
+                else "—",
+            }
+            link = _receipt_link(receipt)
+            for person in people:
+                dedupe = f"{key}:{receipt_id}:{person.pk}"
+                notices.append(
+                    Notification(
+                        user=person, text=(str(text) % params)[:300], link=link, dedupe_key=dedupe
+                    )
+                )
+                if person.email:
+                    emails.append(
+                        (
+                            person.email,
+                            str(subject) % params,
+                            str(body) % params + f"\n\n{_absolute(link)}\n",
+                            dedupe,
+                        )
+                    )
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    for to, mail_subject, text_body, dedupe in emails:
+        queue_email(to=to, subject=mail_subject, text=text_body, dedupe_key=dedupe)
+    return len(notices)
+
+
+def _notify_delivery(directive: Directive) -> None:
+    receipts = {
+        r.pk: r for r in directive.receipts.select_related("unit", "body", "directive__issuer")
+    }
+    _tell(
+        selectors.handlers_of(list(receipts.values())),
+        receipts,
+        key="directive-issued",
+        text=_("New directive %(reference)s from %(issuer)s: %(subject)s"),
+        subject=_("[Cổng MXH] New directive %(reference)s: %(subject)s"),
+        body=_(
+            "%(issuer)s has sent directive %(reference)s to %(recipient)s: %(subject)s.\n"
+            "Acknowledge it in the portal and report back by %(deadline)s."
+        ),
+    )
+
+
+def _notify_issuer_of_report(receipt: Receipt, report: ImplementationReport) -> None:
+    directive = receipt.directive
+    people = selectors.issuer_people(directive)
+    notices = []
+    with override("vi"):
+        text = gettext("%(recipient)s reported on directive %(reference)s") % {
+            "recipient": receipt.recipient_name,
+            "reference": directive.reference,
+        }
+        for person in people:
+            notices.append(
+                Notification(
+                    user=person,
+                    text=text[:300],
+                    link=_directive_link(directive),
+                    dedupe_key=f"directive-report:{report.pk}:{person.pk}",
+                )
+            )
+            if person.email:
+                queue_email(
+                    to=person.email,
+                    subject=f"[Cổng MXH] {text}",
+                    text=f"{text}.\n\n{_absolute(_directive_link(directive))}\n",
+                    dedupe_key=f"directive-report:{report.pk}:{person.pk}",
+                )
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def reminder_days() -> tuple[int, ...]:
+    """Days around the deadline when an unanswered recipient is reminded (negative: before)."""
+    days = getattr(settings, "PORTAL_DIRECTIVE_REMINDER_DAYS", (-3, 1, 7))
+    return tuple(sorted({int(day) for day in days}))
+
+
+def step_name(day: int) -> str:
+    return f"before-{-day}d" if day < 0 else f"after-{day}d"
+
+
+def _claim(receipt_ids: Iterable[int], *, step: str, kind: str, by: User | None) -> list[int]:
+    """Insert one reminder row per receipt for ``step``; return the receipts this call won.
+
+    The unique (receipt, step) key with ON CONFLICT DO NOTHING decides between concurrent
+    runs; each run then reads back its own batch.
+    """
+    batch = uuid.uuid4()
+    now = timezone.now()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(receipt_id=pk, step=step, kind=kind, sent_by=by, sent_at=now, batch=batch)
+            for pk in receipt_ids
+        ],
+        ignore_conflicts=True,
+    )
+    return list(Reminder.objects.filter(batch=batch).values_list("receipt_id", flat=True))
+
+
+def _remind(receipt_ids: list[int], step: str) -> int:
+    if not receipt_ids:
+        return 0
+    receipts = {
+        r.pk: r
+        for r in Receipt.objects.filter(pk__in=receipt_ids).select_related(
+            "unit", "body", "directive", "directive__issuer"
+        )
+    }
+    return _tell(
+        selectors.handlers_of(list(receipts.values())),
+        receipts,
+        key=f"directive-reminder-{step}",
+        text=_("Reminder: report back on directive %(reference)s by %(deadline)s"),
+        subject=_("[Cổng MXH] Reminder: directive %(reference)s awaits your report"),
+        body=_(
+            "%(issuer)s is waiting for %(recipient)s to report back on directive "
+            "%(reference)s (%(subject)s). Deadline: %(deadline)s."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    reminded: int  # receipts reminded by this call
+    skipped: int  # receipts already reminded at this step (or answered)
+
+
+@transaction.atomic
+def remind_now(
+    directive: Directive,
+    *,
+    by: User,
+    receipts: Iterable[Receipt] | None = None,
+    today: date | None = None,
+) -> ReminderOutcome:
+    """The sender's reminder to recipients who have not reported (at most once a day each)."""
+    if not directive.is_issued:
+        raise ValidationError(_("Only an issued directive has recipients to remind."))
+    pending = selectors.unanswered(directive)
+    if receipts is not None:
+        pending = pending.filter(pk__in=[r.pk for r in receipts])
+    pending_ids = list(pending.values_list("pk", flat=True))
+    step = f"manual-{(today or timezone.localdate()).isoformat()}"
+    won = _claim(pending_ids, step=step, kind=ReminderStep.MANUAL, by=by)
+    _remind(won, step)
+    return ReminderOutcome(reminded=len(won), skipped=len(pending_ids) - len(won))
+
+
+def due_steps(today: date) -> list[tuple[str, QuerySet[Receipt]]]:
+    """For each automatic step, the unanswered receipts whose latest step that is today.
+
+    A receipt is at step ``d`` when ``deadline + d <= today`` and the next step's day has
+    not come; a missed run therefore sends the latest step only, never a backlog.
+    """
+    days = reminder_days()
+    base = Receipt.objects.filter(
+        directive__state=DirectiveState.ISSUED,
+        directive__report_deadline__isnull=False,
+        delivered_at__isnull=False,
+        reported_at__isnull=True,
+    )
+    steps = []
+    for i, day in enumerate(days):
+        # deadline <= today - day, and (for all but the last step) deadline > today - next
+        queryset = base.filter(directive__report_deadline__lte=today - timedelta(days=day))
+        if i + 1 < len(days):
+            nxt = days[i + 1]
+            queryset = queryset.filter(directive__report_deadline__gt=today - timedelta(days=nxt))
+        steps.append((step_name(day), queryset))
+    return steps
+
+
+def send_due_reminders(today: date | None = None) -> int:
+    """The automatic reminders of one day; safe to run twice or in two workers at once."""
+    today = today or timezone.localdate()
+    reminded = 0
+    for step, queryset in due_steps(today):
+        with transaction.atomic():
+            won = _claim(
+                queryset.exclude(reminders__step=step).values_list("pk", flat=True),
+                step=step,
+                kind=ReminderStep.BEFORE if step.startswith("before") else ReminderStep.AFTER,
+                by=None,
+            )
+            _remind(won, step)
+            reminded += len(won)
+    return reminded

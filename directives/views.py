@@ -1,0 +1,676 @@
+"""Directive pages: the list and inbox, drafting, the letter, its recipients and its chain.
+
+Every view fetches its directive, receipt or file through ``directives.selectors`` (which
+asks ``users.scope``): anything outside the user's reach is a 404, never data. Writes go
+through ``directives.services``; their ``ValidationError``s are shown on the form fields
+they name, or as messages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from directives import selectors, services
+from directives.files import CONTENT_TYPES
+from directives.forms import (
+    DirectiveFilterForm,
+    DirectiveForm,
+    FigureFormSet,
+    ReportForm,
+    filled_figures,
+)
+from directives.models import (
+    Attachment,
+    Directive,
+    ImplementationReport,
+    Receipt,
+    ReportFigure,
+)
+from legal.models import LegalNode
+from units.models import Body, BodyKind
+from users import scope
+
+PAGE_SIZE = 50
+
+# Form fields a service's error may name under another name.
+_ERROR_FIELDS = {"recipients": "recipient_units", "cited_nodes": "cited"}
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's errors on the form fields they name (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            name = _ERROR_FIELDS.get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- The letter's parts ----------------------------------------------------------------------
+
+
+def letter_date(directive: Directive) -> str:
+    """``Cẩm Thủy, ngày 03 tháng 11 năm 2021`` (Decree 30: a zero before days < 10 and
+    months 1 and 2); a letter not yet dated keeps the blanks the signer fills in."""
+    day = directive.issued_on
+    if day is None:
+        return f"{directive.place}, ngày     tháng     năm     "
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{directive.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _lines(text: str) -> list[str]:
+    """The entries of a "one per line" field, without the dash before and the ";" after
+    (the letter writes them back in the standard way)."""
+    entries = (line.strip().lstrip("-\u2013\u2022").strip() for line in text.splitlines())
+    return [entry.rstrip(";.,").strip() for entry in entries if entry.rstrip(";.,").strip()]
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A letter's text, one paragraph per line (as typed, or pasted from a Word file)."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class NumberedInstruction:
+    number: int
+    paragraphs: list[str]
+
+
+def _listed(entries: list[str]) -> list[str]:
+    """``X;`` for each entry but the last, ``Y.`` for the last, as letters write lists."""
+    return [f"{entry}{'.' if i == len(entries) - 1 else ';'}" for i, entry in enumerate(entries)]
+
+
+def _letter(directive: Directive) -> dict[str, Any]:
+    """What the letter partial needs, in a fixed number of queries."""
+    addressees = directive.addressees
+    distribution = directive.distribution
+    if directive.is_draft:
+        # A draft shows what issuing will write from its recipients.
+        addressees = addressees.strip() or services.default_addressees(directive)
+        distribution = distribution.strip() or services.default_distribution(directive, addressees)
+    return {
+        "directive": directive,
+        "supervisor": directive.issuer.supervising_body,
+        "date_line": letter_date(directive),
+        "addressees": _listed(_lines(addressees)),
+        "distribution": _listed(_lines(distribution)),
+        "signing_lines": directive.signing_capacity.splitlines(),
+        "basis": _paragraphs(directive.basis),
+        "body": _paragraphs(directive.body),
+        "closing": _paragraphs(directive.closing),
+        "instructions": [
+            NumberedInstruction(item.position, _paragraphs(item.text))
+            for item in directive.instructions.order_by("position")
+        ],
+        "cited": list(
+            LegalNode.objects.filter(directives=directive)
+            .select_related("library", "parent", "parent__parent")
+            .order_by("library__library_id", "order")
+        ),
+        "attachments": list(directive.attachments.order_by("pk")),
+    }
+
+
+def _visible_reports(user: Any, directive: Directive) -> QuerySet[ImplementationReport]:
+    return selectors.reports_of(directive).filter(
+        receipt__in=selectors.receipts_for(user).values("pk")
+    )
+
+
+# --- List and inbox --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def directive_list(request: HttpRequest) -> HttpResponse:
+    """Directives the user may read: issued by their side, or received."""
+    form = DirectiveFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    directives = selectors.filter_directives(
+        selectors.directives_for(request.user),
+        q=filters.get("q", ""),
+        state=filters.get("state", ""),
+    )
+    page = Paginator(directives, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directives/directive_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(filters.get("q") or filters.get("state")),
+            "counts": selectors.inbox_counts(request.user),
+            "can_issue": scope.issuing_bodies(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Directives addressed to what the user answers for, with where each one stands."""
+    page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directives/inbox.html",
+        {"page": page, "counts": selectors.inbox_counts(request.user)},
+    )
+
+
+# --- Drafting ----------------------------------------------------------------------------------
+
+
+def _implementing_initial(parent: Directive) -> dict[str, Any]:
+    """A letter implementing ``parent`` starts from it: subject, basis and citations.
+
+    The letter's own words are Vietnamese whatever the interface language.
+    """
+    subject = parent.subject[:1].lower() + parent.subject[1:]
+    when = f" ngày {parent.issued_on:%d/%m/%Y}" if parent.issued_on else ""
+    return {
+        "implements": parent.pk,
+        "subject": f"Triển khai {subject}"[:500],
+        "basis": (
+            f"Thực hiện Công văn số {parent.reference}{when} của {parent.issuer.name} "
+            f"về việc {subject};"
+        ),
+        "cited": list(parent.cited_nodes.values_list("pk", flat=True)),
+    }
+
+
+def _chosen_issuer(request: HttpRequest, bodies: list[Body]) -> Body | None:
+    if len(bodies) == 1:
+        return bodies[0]
+    wanted = request.GET.get("issuer", "")
+    return next((body for body in bodies if str(body.pk) == wanted), None)
+
+
+def _suggested_issuer(bodies: list[Body], implements: Directive | None) -> Body:
+    """The body most likely to sign: the one the implemented letter names, else the
+    People's Committee (which signs for a unit addressed as a whole)."""
+    if implements is not None:
+        named = set(
+            implements.receipts.filter(body__in=[body.pk for body in bodies]).values_list(
+                "body_id", flat=True
+            )
+        )
+        for body in bodies:
+            if body.pk in named:
+                return body
+    return next((body for body in bodies if body.kind == BodyKind.PEOPLES_COMMITTEE), bodies[0])
+
+
+def _form_page(
+    request: HttpRequest,
+    form: DirectiveForm,
+    *,
+    directive: Directive | None,
+    bodies: list[Body] | None = None,
+    implements: Directive | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "directives/directive_form.html",
+        {
+            "form": form,
+            "directive": directive,
+            "issuer": form.issuer,
+            "several_bodies": bodies is not None and len(bodies) > 1,
+            "implements": implements,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def directive_create(request: HttpRequest) -> HttpResponse:
+    """Draft a letter for one of the bodies the user issues for (chosen first if several)."""
+    bodies = list(scope.issuing_bodies(request.user).order_by("unit__path", "name"))
+    if not bodies:
+        raise Http404
+    implements: Directive | None = None
+    if request.GET.get("implements", "").isdigit():
+        implements = (
+            selectors.implementable(request.user).filter(pk=request.GET["implements"]).first()
+        )
+    issuer = _chosen_issuer(request, bodies)
+    if issuer is None:
+        return render(
+            request,
+            "directives/issuer_choice.html",
+            {
+                "bodies": bodies,
+                "implements": implements,
+                "suggested": _suggested_issuer(bodies, implements),
+            },
+        )
+    initial: dict[str, Any] = {"place": services.default_place(issuer)}
+    if implements is not None:
+        initial.update(_implementing_initial(implements))
+    form = DirectiveForm(
+        request.POST or None,
+        request.FILES or None,
+        issuer=issuer,
+        user=request.user,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            directive = services.directive_create(
+                issuer=issuer,
+                by=request.user,  # type: ignore[arg-type]
+                fields=form.draft_fields(),
+                instructions=form.cleaned_data["instructions"],
+                recipients=form.recipients(),
+                cited=form.cleaned_data["cited"],
+                implements=form.cleaned_data["implements"],
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The draft was saved. Check it, then issue it to its recipients."),
+            )
+            return redirect("directives:detail", pk=directive.pk)
+    return _form_page(request, form, directive=None, bodies=bodies, implements=implements)
+
+
+@login_required
+def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft (an issued letter never changes)."""
+    directive = selectors.get_managed_or_404(request.user, pk)
+    if not directive.is_draft:
+        messages.error(request, _("Only a draft can be changed; this directive was issued."))
+        return redirect("directives:detail", pk=directive.pk)
+    form = DirectiveForm(
+        request.POST or None,
+        request.FILES or None,
+        issuer=directive.issuer,
+        user=request.user,
+        initial=DirectiveForm.initial_from(directive),
+    )
+    if request.method == "POST" and form.is_valid():
+        had_recipients = directive.receipts.exists()
+        try:
+            services.directive_update(
+                directive,
+                by=request.user,  # type: ignore[arg-type]
+                fields=form.draft_fields(),
+                instructions=form.cleaned_data["instructions"],
+                # A draft that never had recipients may stay without; one that had must keep one.
+                recipients=form.recipients() if form.has_recipients() or had_recipients else None,
+                cited=form.cleaned_data["cited"],
+                implements=form.cleaned_data["implements"],
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The draft was saved."))
+            return redirect("directives:detail", pk=directive.pk)
+    return _form_page(request, form, directive=directive, implements=directive.implements)
+
+
+def _confirm_page(request: HttpRequest, directive: Directive, action: str) -> HttpResponse:
+    return render(
+        request,
+        "directives/directive_confirm.html",
+        {
+            "directive": directive,
+            "action": action,
+            "recipient_count": directive.receipts.count(),
+        },
+    )
+
+
+@login_required
+def directive_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then issue a draft: it is delivered to every recipient and never changes again."""
+    directive = selectors.get_managed_or_404(request.user, pk)
+    if request.method != "POST":
+        if not directive.is_draft:
+            return redirect("directives:detail", pk=directive.pk)
+        return _confirm_page(request, directive, "issue")
+    try:
+        directive = services.directive_issue(directive, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        count = directive.receipts.count()
+        messages.success(
+            request,
+            ngettext(
+                "Directive %(reference)s was issued to %(count)d recipient.",
+                "Directive %(reference)s was issued to %(count)d recipients.",
+                count,
+            )
+            % {"reference": directive.reference, "count": count},
+        )
+    return redirect("directives:detail", pk=directive.pk)
+
+
+@login_required
+def directive_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then put away a draft that will not be issued (nothing is deleted)."""
+    directive = selectors.get_managed_or_404(request.user, pk)
+    if request.method != "POST":
+        if not directive.is_draft:
+            return redirect("directives:detail", pk=directive.pk)
+        return _confirm_page(request, directive, "archive")
+    try:
+        services.directive_archive(directive, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("The draft was archived."))
+    return redirect("directives:detail", pk=directive.pk)
+
+
+# --- The letter and its recipients ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter, where it comes from and what implements it; for its issuer, the recipients
+    and their reports."""
+    directive = selectors.get_directive_or_404(request.user, pk)
+    manage = selectors.can_manage(request.user, directive)
+    rows = selectors.receipt_rows(directive) if manage else []
+    context = {
+        **_letter(directive),
+        "can_manage": manage,
+        "rows": rows,
+        "tally": selectors.tally(rows) if manage else None,
+        "unanswered": sum(1 for row in rows if not row.receipt.reported_at),
+        "ancestors": selectors.ancestors_of(request.user, directive),
+        "implementations": list(
+            selectors.implementable(request.user)
+            .filter(implements=directive)
+            .order_by("issuer__unit__path", "issued_on", "pk")
+        ),
+        "own_receipts": list(
+            selectors.inbox_for(request.user).filter(directive=directive)
+            if directive.is_issued
+            else []
+        ),
+        "reports": list(
+            selectors.reports_of(directive) if manage else _visible_reports(request.user, directive)
+        ),
+    }
+    return render(request, "directives/directive_detail.html", context)
+
+
+@login_required
+@require_POST
+def directive_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind every recipient who has not reported (or one of them), at most once a day."""
+    directive = selectors.get_managed_or_404(request.user, pk)
+    receipts: QuerySet[Receipt] | None = None
+    wanted = request.POST.get("receipt", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        receipts = directive.receipts.filter(pk=wanted)
+        if not receipts.exists():
+            raise Http404
+    try:
+        outcome = services.remind_now(
+            directive,
+            by=request.user,  # type: ignore[arg-type]
+            receipts=receipts,
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        if outcome.reminded:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder was sent to %(count)d recipient.",
+                    "A reminder was sent to %(count)d recipients.",
+                    outcome.reminded,
+                )
+                % {"count": outcome.reminded},
+            )
+        if outcome.skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d recipient was already reminded today.",
+                    "%(count)d recipients were already reminded today.",
+                    outcome.skipped,
+                )
+                % {"count": outcome.skipped},
+            )
+        if not outcome.reminded and not outcome.skipped:
+            messages.info(request, _("Nobody to remind: every recipient has reported."))
+    return redirect(reverse("directives:detail", args=[directive.pk]) + "#recipients")
+
+
+# --- The chain -----------------------------------------------------------------------------
+
+
+@dataclass
+class ChainEntry:
+    """A node of the chain with the reports on it the user may read."""
+
+    node: selectors.ChainNode
+    reports: list[ImplementationReport]
+    children: list[ChainEntry]
+
+
+def _entries(
+    node: selectors.ChainNode, reports: dict[int, list[ImplementationReport]]
+) -> ChainEntry:
+    return ChainEntry(
+        node=node,
+        reports=reports.get(node.directive.pk, []),
+        children=[_entries(child, reports) for child in node.children],
+    )
+
+
+def _chain_ids(node: selectors.ChainNode) -> list[int]:
+    return [node.directive.pk, *(pk for child in node.children for pk in _chain_ids(child))]
+
+
+@login_required
+@require_GET
+def directive_chain(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tree of letters implementing this one, each with who reported and who is late."""
+    directive = selectors.get_directive_or_404(request.user, pk)
+    node = selectors.chain_below(request.user, directive)
+    reports: dict[int, list[ImplementationReport]] = {}
+    visible = (
+        ImplementationReport.objects.filter(
+            receipt__in=selectors.receipts_for(request.user)
+            .filter(directive__in=_chain_ids(node))
+            .values("pk")
+        )
+        .select_related("receipt", "receipt__unit", "receipt__body")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("submitted_at", "pk")
+    )
+    for report in visible:
+        reports.setdefault(report.receipt.directive_id, []).append(report)
+    return render(
+        request,
+        "directives/chain.html",
+        {
+            "directive": directive,
+            "ancestors": list(reversed(selectors.ancestors_of(request.user, directive))),
+            "root": _entries(node, reports),
+        },
+    )
+
+
+# --- A recipient's copy ---------------------------------------------------------------------
+
+
+def _receipt_reports(receipt: Receipt) -> list[ImplementationReport]:
+    return list(
+        ImplementationReport.objects.filter(receipt=receipt)
+        .select_related("submitted_by")
+        .prefetch_related(
+            Prefetch("figures", queryset=ReportFigure.objects.order_by("position")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+@login_required
+@require_GET
+def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as addressed to one recipient; opening it records that it was read."""
+    receipt = selectors.get_receipt_or_404(request.user, pk)
+    directive = receipt.directive
+    answer = directive.is_issued and selectors.answerable(request.user, receipt)
+    if answer:
+        services.receipt_open(receipt, by=request.user)  # type: ignore[arg-type]
+        receipt.refresh_from_db(fields=["read_at"])
+    context = {
+        **_letter(directive),
+        "receipt": receipt,
+        "answerable": answer,
+        "can_issue": answer and scope.issuing_bodies(request.user).exists(),
+        "reports": _receipt_reports(receipt),
+        "ancestors": selectors.ancestors_of(request.user, directive),
+    }
+    return render(request, "directives/receipt_detail.html", context)
+
+
+@login_required
+@require_POST
+def receipt_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = selectors.get_answerable_or_404(request.user, pk)
+    try:
+        services.receipt_acknowledge(receipt, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("Receipt acknowledged. The issuer can see it."))
+    return redirect("directives:receipt", pk=receipt.pk)
+
+
+@login_required
+def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report back on implementation: what was done, figures, files."""
+    receipt = selectors.get_answerable_or_404(request.user, pk)
+    form = ReportForm(request.POST or None, request.FILES or None)
+    figures = FigureFormSet(request.POST or None, prefix="figures")
+    if request.method == "POST" and form.is_valid() and figures.is_valid():
+        try:
+            services.report_submit(
+                receipt,
+                by=request.user,  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
+                figures=filled_figures(figures),
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your report was sent to the issuer."))
+            return redirect("directives:receipt", pk=receipt.pk)
+    return render(
+        request,
+        "directives/report_form.html",
+        {"receipt": receipt, "directive": receipt.directive, "form": form, "figures": figures},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of a directive or report, to those who may read it (media is not served)."""
+    attachment = selectors.get_attachment_or_404(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_filename,
+        content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def letter_filename(directive: Directive, extension: str) -> str:
+    """``CV-1067-UBND-VHTT.docx``: ASCII, so every mail client and file system keeps it."""
+    parts = ["CV", directive.number or "du-thao", directive.symbol]
+    text = "-".join(part for part in parts if part).replace("đ", "d").replace("Đ", "D")
+    ascii_text = unicodedata.normalize("NFD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-") + extension
+
+
+def _rendered(request: HttpRequest, pk: int) -> Directive:
+    directive = selectors.get_directive_or_404(request.user, pk)
+    if not directive.is_issued and not selectors.can_manage(request.user, directive):
+        raise Http404
+    return directive
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    # The name is ASCII (``letter_filename``): no encoding is needed.
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def directive_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as a Word file in the layout of Decree 30/2020/NĐ-CP."""
+    directive = _rendered(request, pk)
+    from directives import rendering  # written alongside; imported when first needed
+
+    return _download(
+        rendering.render_docx(directive),
+        letter_filename(directive, ".docx"),
+        CONTENT_TYPES["docx"],
+    )
+
+
+@login_required
+@require_GET
+def directive_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as a PDF in the layout of Decree 30/2020/NĐ-CP."""
+    directive = _rendered(request, pk)
+    from directives import rendering
+
+    return _download(
+        rendering.render_pdf(directive),
+        letter_filename(directive, ".pdf"),
+        CONTENT_TYPES["pdf"],
+    )

@@ -1,0 +1,94 @@
+"""Admin for reports: periods and deadline rules are editable; reports are read-only here.
+
+Reports change only through ``reports.services`` (the workflow and the build), so the
+admin shows them, their steps and their build runs, and never adds or deletes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from reports.models import (
+    BuildRun,
+    DeadlineRule,
+    PeriodDeadline,
+    ReportingPeriod,
+    ReportStep,
+    UnitReport,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DeadlineInline(admin.TabularInline):
+    model = PeriodDeadline
+    extra = 0
+    fields = ("level", "due_on")
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    date_hierarchy = "starts_on"
+    inlines = [DeadlineInline]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "level", "days_after_end"]
+    list_filter = ["kind", "level"]
+    list_select_related = ["level"]
+
+
+class StepInline(ReadOnlyInline):
+    model = ReportStep
+    fields = readonly_fields = ("from_state", "to_state", "note", "by", "at")
+
+
+@admin.register(UnitReport)
+class UnitReportAdmin(SimpleHistoryAdmin):
+    list_display = ["unit_name", "period", "state", "submitted_at", "submitted_late"]
+    list_filter = ["state", "submitted_late", "period__kind"]
+    list_select_related = ["period"]
+    search_fields = ["unit_name", "unit__search_name"]
+    raw_id_fields = ["unit", "period"]
+    inlines = [StepInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in UnitReport._meta.concrete_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BuildRun)
+class BuildRunAdmin(admin.ModelAdmin):
+    list_display = ["period", "state", "done", "total", "started_at", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["period"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in BuildRun._meta.concrete_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,118 @@
+"""Reads of reports, always through ``users.scope``.
+
+Three questions, three querysets:
+
+- ``reports_for(user)``: the reports a user may see (their units, as ``scope.units`` says);
+- ``reports_for(user, Action.REVIEW)``: the reports a user may accept, return or reopen —
+  those whose unit's *parent* is in the user's review scope, so a district office reviews
+  its communes but never its own district report;
+- ``preparable(user)``: the reports a user fills in and submits — the ones they see but do
+  not review (an officer's own unit, the unit of a body's staff); administrators all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from reports.models import (
+    ReportBodyRow,
+    ReportChildRow,
+    ReportingPeriod,
+    ReportPageRow,
+    ReportState,
+    ReportStep,
+    UnitReport,
+)
+from users import scope
+from users.scope import Action
+
+
+def reports_for(user: Any, action: Action = Action.VIEW) -> QuerySet[UnitReport]:
+    """The reports ``user`` may see (VIEW) or review (REVIEW)."""
+    reports = UnitReport.objects.all()
+    if action is Action.REVIEW:
+        return scope.restrict(user, reports, unit_path="unit__parent__path", action=action)
+    if action is Action.VIEW:
+        # Through scope.units: it also gives staff the unit of their body.
+        return reports.filter(unit__in=scope.units(user, Action.VIEW).values("pk"))
+    return preparable(user)
+
+
+def preparable(user: Any) -> QuerySet[UnitReport]:
+    """The reports ``user`` may fill in and submit."""
+    visible = reports_for(user, Action.VIEW)
+    if scope.grants_for(user).is_admin:
+        return visible
+    return visible.exclude(pk__in=reports_for(user, Action.REVIEW).values("pk"))
+
+
+def _get(reports: QuerySet[UnitReport], pk: Any) -> UnitReport:
+    try:
+        return reports.select_related("unit", "unit__level", "unit__parent", "period").get(pk=pk)
+    except (UnitReport.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_report_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> UnitReport:
+    return _get(reports_for(user, action), pk)
+
+
+def get_reviewable_or_404(user: Any, pk: Any) -> UnitReport:
+    return _get(reports_for(user, Action.REVIEW), pk)
+
+
+def get_preparable_or_404(user: Any, pk: Any) -> UnitReport:
+    return _get(preparable(user), pk)
+
+
+def can_review(user: Any, report: UnitReport) -> bool:
+    """Whether ``user`` may accept, return or reopen ``report`` (one query)."""
+    return reports_for(user, Action.REVIEW).filter(pk=report.pk).exists()
+
+
+def can_prepare(user: Any, report: UnitReport) -> bool:
+    """Whether ``user`` may fill in and submit ``report`` (one query)."""
+    return preparable(user).filter(pk=report.pk).exists()
+
+
+def review_queue(user: Any) -> QuerySet[UnitReport]:
+    """Submitted reports waiting for ``user``'s review, oldest period and first unit first."""
+    return (
+        reports_for(user, Action.REVIEW)
+        .filter(state=ReportState.SUBMITTED)
+        .select_related("unit", "unit__level", "period")
+        .order_by("period__ends_on", "submitted_at", "unit__path", "pk")
+    )
+
+
+def report_rows(reports: QuerySet[UnitReport]) -> QuerySet[UnitReport]:
+    """What a list of reports shows, in a stable order, without a query per row."""
+    return reports.select_related("unit", "unit__level", "period").order_by(
+        "-period__ends_on", "period__kind", "unit__path", "pk"
+    )
+
+
+def periods() -> QuerySet[ReportingPeriod]:
+    """Periods are public within the portal: everyone reports on the same ones."""
+    return ReportingPeriod.objects.prefetch_related("deadlines__level").order_by(
+        "-starts_on", "kind"
+    )
+
+
+def steps_of(report: UnitReport) -> QuerySet[ReportStep]:
+    return report.steps.select_related("by").order_by("at", "pk")
+
+
+def body_rows_of(report: UnitReport) -> QuerySet[ReportBodyRow]:
+    return report.body_rows.order_by("body_name", "body_id")
+
+
+def page_rows_of(report: UnitReport) -> QuerySet[ReportPageRow]:
+    return report.page_rows.order_by("body_name", "platform", "name", "page_id")
+
+
+def child_rows_of(report: UnitReport) -> QuerySet[ReportChildRow]:
+    return report.child_rows.order_by("child_path")

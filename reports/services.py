@@ -1,0 +1,283 @@
+"""Writes to reports: filling in, the review workflow, and starting a build.
+
+Every state change goes through ``_move``, which checks the current state (under a row
+lock) against ``TRANSITIONS`` and writes a ``ReportStep``; views, the API and the admin all
+call these functions, so an illegal transition is impossible from any entry point. Each
+function also checks, in one query through ``reports.selectors``, that ``by`` may do it:
+callers fetch through the selectors first (404 out of scope), this is the second lock.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from notifications.models import Notification
+from reports import selectors
+from reports.build import build_period
+from reports.models import (
+    DECLARATION_FIELDS,
+    NARRATIVE_FIELDS,
+    BuildRun,
+    BuildState,
+    ReportingPeriod,
+    ReportState,
+    ReportStep,
+    UnitReport,
+)
+from reports.periods import due_on
+from users.models import Role, RoleAssignment, User
+
+S = ReportState
+
+# The workflow. Accepted → returned is only ``report_reopen``: a higher level, with a note.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.DRAFT: (S.SUBMITTED,),
+    S.SUBMITTED: (S.ACCEPTED, S.RETURNED),
+    S.RETURNED: (S.SUBMITTED,),
+    S.ACCEPTED: (S.RETURNED,),
+}
+
+# What the unit may change while its report is a draft or returned.
+EDITABLE_FIELDS = (
+    *DECLARATION_FIELDS,
+    "declaration_note",
+    *NARRATIVE_FIELDS,
+    "missing_children_reason",
+)
+
+
+def allowed_transitions(state: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(state, ())
+
+
+def _lock(report: UnitReport) -> UnitReport:
+    return (
+        UnitReport.objects.select_for_update(of=("self",))
+        .select_related("unit", "period")
+        .get(pk=report.pk)
+    )
+
+
+def _save(report: UnitReport, by: User | None) -> None:
+    report._history_user = by  # type: ignore[attr-defined]
+    report.full_clean()
+    report.save()
+
+
+def _move(report: UnitReport, to_state: str, *, by: User | None, note: str = "") -> ReportStep:
+    if to_state not in allowed_transitions(report.state):
+        raise ValidationError(
+            _("A report cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": report.get_state_display(),
+                "to": dict(ReportState.choices).get(to_state, to_state),
+            }
+        )
+    step = ReportStep(
+        report=report, from_state=report.state, to_state=to_state, note=note.strip(), by=by
+    )
+    report.state = to_state
+    _save(report, by)
+    step.save()
+    return step
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def report_update(*, report: UnitReport, by: User, **fields: Any) -> UnitReport:
+    """Fill in the unit's declarations, counts and narrative while the report is editable."""
+    _require(selectors.can_prepare(by, report))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    locked = _lock(report)
+    if not locked.is_editable:
+        raise ValidationError(_("Only a draft or returned report can be changed."))
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    _save(locked, by)
+    return locked
+
+
+@transaction.atomic
+def report_submit(*, report: UnitReport, by: User) -> UnitReport:
+    """Send the report up for review, its figures refreshed from the registry first.
+
+    Refused until every declaration is filled in, and while units below have no accepted
+    report unless the reason is stated. Lateness is judged once, at the first submission,
+    against the period's due date for the unit's level: a report returned and sent again
+    after the due date is not made late by the reviewer's return.
+    """
+    _require(selectors.can_prepare(by, report))
+    locked = _lock(report)
+    if S.SUBMITTED not in allowed_transitions(locked.state):
+        raise ValidationError(_("This report has already been submitted."))
+    missing = locked.missing_declarations()
+    if missing:
+        raise ValidationError(
+            {name: _("Fill this in before submitting the report.") for name in missing}
+        )
+    # The snapshot the reviewer sees: the registry and the units below as they are now.
+    build_period(locked.period, unit_ids=[locked.unit_id])
+    locked.refresh_from_db()
+    if locked.child_rows.filter(missing=True).exists() and not locked.missing_children_reason:
+        raise ValidationError(
+            {
+                "missing_children_reason": _(
+                    "Some units below have no accepted report: say why before submitting."
+                )
+            }
+        )
+    now = timezone.now()
+    locked.submitted_at = now
+    if locked.first_submitted_at is None:
+        locked.first_submitted_at = now
+        due = due_on(locked.period, locked.unit.level_id)
+        locked.submitted_late = due is not None and timezone.localtime(now).date() > due
+    locked.review_note = ""
+    _move(locked, S.SUBMITTED, by=by)
+    return locked
+
+
+@transaction.atomic
+def report_accept(*, report: UnitReport, by: User, note: str = "") -> UnitReport:
+    """Accept a submitted report: from now on it is a frozen snapshot."""
+    _require(selectors.can_review(by, report))
+    locked = _lock(report)
+    locked.accepted_at = timezone.now()
+    locked.review_note = note.strip()
+    step = _move(locked, S.ACCEPTED, by=by, note=note)
+    notify(report=locked, step=step)
+    return locked
+
+
+@transaction.atomic
+def report_return(*, report: UnitReport, by: User, note: str) -> UnitReport:
+    """Return a submitted report to its unit for correction, saying what to correct."""
+    _require(selectors.can_review(by, report))
+    if not note.strip():
+        raise ValidationError({"note": _("Write a note saying what must be corrected.")})
+    locked = _lock(report)
+    if locked.state != S.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    locked.review_note = note.strip()
+    step = _move(locked, S.RETURNED, by=by, note=note)
+    notify(report=locked, step=step)
+    return locked
+
+
+@transaction.atomic
+def report_reopen(*, report: UnitReport, by: User, note: str) -> UnitReport:
+    """A higher level reopens an accepted report for correction, saying why.
+
+    The reports above that rolled it up keep what they froze; a draft above shows the unit
+    as missing again at its next build.
+    """
+    _require(selectors.can_review(by, report))
+    if not note.strip():
+        raise ValidationError({"note": _("Write a note saying why the report is reopened.")})
+    locked = _lock(report)
+    if locked.state != S.ACCEPTED:
+        raise ValidationError(_("Only an accepted report can be reopened."))
+    locked.accepted_at = None
+    locked.review_note = note.strip()
+    step = _move(locked, S.RETURNED, by=by, note=note)
+    notify(report=locked, step=step)
+    return locked
+
+
+def report_link(report: UnitReport) -> str:
+    """The report's page, once the pages exist; notices then link to it."""
+    try:
+        return reverse("reports:detail", args=[report.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def unit_people(report: UnitReport) -> list[int]:
+    """The users who answer for the report's unit: its officers and its bodies' staff."""
+    return list(
+        RoleAssignment.objects.filter(user__is_active=True)
+        .filter(
+            Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit_id=report.unit_id)
+            | Q(
+                role=Role.BODY_STAFF,
+                body__unit_id=report.unit_id,
+                body__archived_at__isnull=True,
+            )
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+    )
+
+
+def notify(*, report: UnitReport, step: ReportStep) -> int:
+    """Tell the unit's people that its report was accepted, returned or reopened, once.
+
+    The key names the step, so a retry creates nothing new while a second return of the
+    same report (a new step) is a new notice. Returns how many notices were new.
+    """
+    with override("vi"):
+        # Stored text: written in the portal's language, not the reviewer's.
+        if step.to_state == S.ACCEPTED:
+            text = _("The report of %(unit)s for %(period)s was accepted.")
+        else:
+            text = _("The report of %(unit)s for %(period)s was returned: %(note)s")
+        message = str(text) % {
+            "unit": report.unit_name or report.unit.name,
+            "period": report.period.label,
+            "note": step.note,
+        }
+    link = report_link(report)
+    keys = {
+        user_id: f"report:{report.pk}:step:{step.pk}:{user_id}" for user_id in unit_people(report)
+    }
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    fresh = [
+        Notification(user_id=user_id, text=message[:300], link=link, dedupe_key=key)
+        for user_id, key in keys.items()
+        if key not in existing
+    ]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+def _enqueue(run_id: int) -> None:
+    # Imported here: the task module imports the services.
+    from reports.tasks import build_period_task
+
+    build_period_task.delay(run_id)
+
+
+@transaction.atomic
+def build_start(
+    *, period: ReportingPeriod, by: User | None = None, refresh: bool = True
+) -> BuildRun:
+    """Queue a build of the period's reports; a build already waiting or running is reused."""
+    ReportingPeriod.objects.select_for_update().filter(pk=period.pk).first()
+    current = BuildRun.objects.filter(
+        period=period, state__in=[BuildState.QUEUED, BuildState.RUNNING]
+    ).first()
+    if current is not None:
+        return current
+    run = BuildRun.objects.create(period=period, refresh=refresh, created_by=by)
+    transaction.on_commit(partial(_enqueue, run.pk), robust=True)
+    return run

@@ -1,0 +1,245 @@
+"""The directive pages in a real Chromium, at laptop and phone sizes, with screenshots.
+
+A province letter to all districts, implemented by a district letter to its communes, one
+of which reported back: the province's letter page (recipients, overdue, reports), the
+chain, a district's inbox and a commune's copy. Screenshots land in
+``test-artifacts/screenshots/directives-*.png`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Browser, Page
+
+from directives import services
+from directives.models import Directive
+from legal.models import LegalNode
+from legal.services import load_defaults
+from tests import factories
+from tests.browser.test_pages import (  # noqa: F401 (fixtures)
+    VIEWPORTS,
+    _restore_migrated_data,
+    browser,
+    fits_the_screen,
+    log_in,
+    shoot,
+)
+from tests.conftest import Tree
+from tests.directives.conftest import World, draft, world  # noqa: F401 (fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+BODY = (
+    "Những năm gần đây, việc sử dụng mạng xã hội phục vụ công tác thông tin, tuyên truyền "
+    "tại các cơ quan, đơn vị ngày càng phổ biến. Tuy nhiên, vẫn còn tình trạng trang mạng "
+    "xã hội mạo danh cơ quan nhà nước, cung cấp thông tin sai sự thật.\n"
+    "Nhằm tăng cường quản lý, Ủy ban nhân dân tỉnh yêu cầu các cơ quan, đơn vị thực hiện "
+    "một số nội dung sau:"
+)
+INSTRUCTIONS = [
+    "Tiếp tục phổ biến, quán triệt đến toàn thể cán bộ, công chức, viên chức Bộ Quy tắc "
+    "ứng xử trên mạng xã hội ban hành kèm theo Quyết định số 874/QĐ-BTTTT ngày 17/6/2021.",
+    "Sử dụng tên hiệu thật của cơ quan và đăng ký với nhà cung cấp dịch vụ để xác thực tên "
+    "hiệu, địa chỉ trang mạng, đầu mối liên lạc.",
+    "Rà soát, phát hiện các trang mạng xã hội mạo danh cơ quan, đơn vị; báo cáo về Phòng "
+    "Văn hóa và Thông tin để xử lý theo quy định.",
+]
+
+
+# The elements that stick out of the screen (tables scroll inside their own box).
+_TOO_WIDE = """() => {
+    const width = window.innerWidth;
+    const clipped = (e) => {
+        for (let a = e.parentElement; a; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== "visible") return a.getBoundingClientRect().right <= width + 1;
+        }
+        return false;
+    };
+    return [...document.querySelectorAll("body *")]
+        .filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e))
+        .slice(0, 8)
+        .map(e => e.tagName.toLowerCase() + "." + [...e.classList].join(".") + " " + Math.round(e.getBoundingClientRect().right));
+}"""
+
+
+def too_wide(page: Page) -> Any:
+    return page.evaluate(_TOO_WIDE)
+
+
+def _story(given: World) -> dict[str, Any]:
+    """The chain of letters, issued in April 2024: every deadline has passed since."""
+    load_defaults()
+    tree: Tree = given.tree
+    for n, name in enumerate(["Xã Cẩm Tâm", "Xã Cẩm Vân", "Thị trấn Phong Sơn", "Xã Cẩm Yên"]):
+        unit = factories.commune(tree.cam_thuy, name, code=f"150{20 + n}")
+        factories.BodyFactory.create(unit=unit, name=f"Ủy ban nhân dân {name.lower()}")
+    cited = list(LegalNode.objects.filter(ref__in=["qd874.code.d4.k2", "qd874.code.d5.k2"]))
+    province = draft(
+        given.ubnd_thanh_hoa,
+        given.province_officer,
+        recipients=services.Recipients(
+            groups=[services.RecipientGroup(tree.thanh_hoa, given.district_level)],
+            bodies=[tree.vhtt_cam_thuy],
+        ),
+        number="6389",
+        symbol="UBND-KGVX",
+        place="Thanh Hóa",
+        subject="Tăng cường quản lý, sử dụng mạng xã hội trong các cơ quan nhà nước",
+        basis="Căn cứ Quyết định số 874/QĐ-BTTTT ngày 17/6/2021 của Bộ Thông tin và Truyền "
+        "thông ban hành Bộ Quy tắc ứng xử trên mạng xã hội;",
+        body=BODY,
+        closing="Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.",
+        signer_name="Đầu Thanh Tùng",
+    )
+    services.directive_update(
+        province,
+        by=given.province_officer,
+        fields={},
+        instructions=INSTRUCTIONS,
+        cited=cited,
+        files=[SimpleUploadedFile("Phu-luc-huong-dan.pdf", PDF)],
+    )
+    province = services.directive_issue(
+        province, by=given.province_officer, today=date(2024, 4, 20)
+    )
+    district = draft(
+        given.ubnd_cam_thuy,
+        given.cam_thuy_officer,
+        recipients=services.Recipients(
+            groups=[services.RecipientGroup(tree.cam_thuy, given.commune_level)]
+        ),
+        implements=province,
+        basis="Thực hiện Công văn số 6389/UBND-KGVX ngày 20/04/2024 của Ủy ban nhân dân tỉnh "
+        "Thanh Hóa;",
+    )
+    district = services.directive_issue(
+        district, by=given.cam_thuy_officer, today=date(2024, 4, 24)
+    )
+    receipt = district.receipts.get(unit=tree.cam_ngoc)
+    services.report_submit(
+        receipt,
+        by=given.cam_ngoc_staff,
+        text="Đã tổ chức 3 buổi phổ biến Bộ Quy tắc cho cán bộ, công chức xã; đã rà soát "
+        "và không phát hiện trang mạo danh.",
+        figures=[("Số buổi tuyên truyền", Decimal(3)), ("Số trang đã rà soát", Decimal(12))],
+        files=[SimpleUploadedFile("Báo cáo kết quả - xã Cẩm Ngọc.pdf", PDF)],
+    )
+    services.receipt_acknowledge(
+        district.receipts.get(unit=tree.cam_thanh), by=given.cam_thanh_staff
+    )
+    services.remind_now(district, by=given.cam_thuy_officer, today=date(2024, 5, 20))
+    later = draft(
+        given.ubnd_thanh_hoa,
+        given.province_officer,
+        recipients=services.Recipients(units=[tree.cam_thuy, tree.ba_thuoc]),
+        number="",
+        symbol="UBND-VHXH",
+        place="Thanh Hóa",
+        subject="Báo cáo kết quả rà soát trang mạng xã hội mạo danh cơ quan nhà nước",
+        deadline=None,
+    )
+    return {"province": province, "district": district, "receipt": receipt, "draft": later}
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_directive_pages_in_a_browser(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    world: World,  # noqa: F811
+    size: str,
+) -> None:
+    story = _story(world)
+    province: Directive = story["province"]
+    district: Directive = story["district"]
+    base = live_server.url
+
+    # The province: its letter, who has not reported, and the chain below it
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    log_in(page, base, world.province_officer)
+    page.goto(f"{base}/directives/{province.pk}/")
+    assert page.get_by_role("heading", name=province.subject, level=1).is_visible()
+    letter = page.locator("article.letter")
+    assert "Số: 6389/UBND-KGVX" in letter.inner_text()
+    assert "Thanh Hóa, ngày 20 tháng 4 năm 2024" in letter.inner_text()
+    late_rows = page.locator(".recipients-table tbody tr.recipients-table__late")
+    assert late_rows.count() == 2  # Bá Thước and the culture office; Cẩm Thủy implemented
+    shoot(page, f"directives-detail-province-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    page.goto(f"{base}/directives/{province.pk}/chain/")
+    assert page.get_by_role("link", name=district.reference).is_visible()
+    assert page.locator(".chain-card--late").count() == 2
+    shoot(page, f"directives-chain-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    page.goto(f"{base}/directives/{story['draft'].pk}/")
+    assert page.locator(".letter__blank").count() == 1  # the number the clerk will give
+    shoot(page, f"directives-draft-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    page.goto(f"{base}/directives/")
+    assert page.locator(".directive-table tbody tr").count() == 3
+    shoot(page, f"directives-list-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    page.goto(f"{base}/directives/new/")
+    # All districts, all communes of the province, all communes of each district
+    assert page.locator("input[name=recipient_groups]").count() == 4
+    shoot(page, f"directives-form-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.close()
+
+    # The district: its inbox, and its own letter's page with the communes' state
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    log_in(page, base, world.cam_thuy_officer)
+    page.goto(f"{base}/directives/inbox/")
+    rows = page.locator(".inbox-table tbody tr")
+    # To the district as a whole, and to its culture office
+    assert rows.count() == 2 and "6389/UBND-KGVX" in rows.first.inner_text()
+    shoot(page, f"directives-inbox-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    page.goto(f"{base}/directives/{district.pk}/")
+    assert page.get_by_text("Số buổi tuyên truyền").is_visible()
+    shoot(page, f"directives-detail-district-{size}")
+    assert fits_the_screen(page), too_wide(page)
+
+    # "Issue an implementing directive": two bodies to issue for, then a prefilled form
+    page.goto(f"{base}/directives/new/?implements={province.pk}")
+    page.locator(f"#issuer-{world.ubnd_cam_thuy.pk}").check()
+    page.locator("form.narrow-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#id_subject").input_value().startswith("Triển khai")
+    assert page.locator("input[name=cited]:checked").count() == 2
+    shoot(page, f"directives-form-implementing-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.close()
+
+    # A commune: its copy of the district's letter, and the report form
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    log_in(page, base, world.cam_thanh_staff)
+    page.goto(f"{base}/directives/inbox/")
+    page.locator(".inbox-table tbody a").first.click()
+    page.wait_for_load_state()
+    assert "1067/UBND-VHTT" in page.locator("article.letter").inner_text()
+    shoot(page, f"directives-receipt-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.locator("a[href$='/report/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("input[name=figures-0-label]").is_visible()
+    shoot(page, f"directives-report-form-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.close()
