@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from directives.models import Directive
 from portal.text import fold
 from units.demo import in_sentence
+from units.models import BodyKind
 
 COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -124,7 +125,11 @@ def authority_lines(directive: Directive) -> tuple[str, list[str]]:
     issuer = directive.issuer
     supervising = ""
     name = " ".join(issuer.name.split())
-    if issuer.supervising_body is not None:
+    # Decree 30/2020 writes the superior's name above a body that belongs to one (a
+    # department under its People's Committee), never above a People's Committee or Council:
+    # "ỦY BAN NHÂN DÂN / XÃ CẨM NGỌC" stands alone, as letter 000 shows.
+    elected = issuer.kind in (BodyKind.PEOPLES_COMMITTEE, BodyKind.PEOPLES_COUNCIL)
+    if issuer.supervising_body is not None and not elected:
         kind, rest = _split_kind(" ".join(issuer.supervising_body.name.split()))
         supervising = _upper(f"{kind[1]} {rest}" if kind else rest)
         # "Phòng Văn hóa và Thông tin huyện Cẩm Thủy" under "UBND HUYỆN CẨM THỦY": the place

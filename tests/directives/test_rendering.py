@@ -318,3 +318,21 @@ def test_the_pdf_renderer_fetches_nothing_from_outside() -> None:
     # and a page that asks for a remote image is rendered without it
     pdf = rendering.pdf_from_html('<p>ok</p><img src="http://127.0.0.1:9/x.png">')
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_peoples_committee_stands_alone_even_with_a_supervising_body(world: World) -> None:
+    # Given the commune's People's Committee, supervised by the district's (as in the demo)
+    commune = world.tree.ubnd_cam_ngoc
+    commune.name, commune.kind = "Ủy ban nhân dân xã Cẩm Ngọc", "peoples_committee"
+    commune.supervising_body = world.ubnd_cam_thuy
+    commune.save()
+    directive = services.directive_create(
+        issuer=commune,
+        by=world.cam_ngoc_staff,
+        fields={"symbol": "UBND-VHTT", "subject": "Thử", "body": "Nội dung."},
+    )
+
+    # Then its header is "ỦY BAN NHÂN DÂN / XÃ CẨM NGỌC" alone, as letter 000 shows
+    letter = rendering.letter_of(directive)
+    assert letter.supervising == ""
+    assert letter.authority == ["ỦY BAN NHÂN DÂN", "XÃ CẨM NGỌC"]
