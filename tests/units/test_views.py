@@ -23,10 +23,11 @@ ROLES: dict[str, Callable[[Tree], User]] = {
     "system admin": lambda tree: factories.admin_user(is_staff=True),
 }
 
-# Session, user, grants, the header's unread-notification count and the page's own reads
-# (the body page also asks whether the user may register pages): none may grow with the data.
-LIST_BUDGET = 9
-DETAIL_BUDGET = 11
+# Session, user, grants, the header's unread-notification and unacknowledged-directive
+# counts, and the page's own reads (the body page also asks whether the user may register
+# pages): none may grow with the data.
+LIST_BUDGET = 10
+DETAIL_BUDGET = 12
 
 
 def logged_in(client: Client, user: User) -> Client:
