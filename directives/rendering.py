@@ -182,12 +182,12 @@ def _addressees(directive: Directive) -> tuple[list[str], bool]:
     return _as_list(entries), False
 
 
-def _distribution(directive: Directive, addressees: list[str]) -> list[str]:
+def _distribution(directive: Directive) -> list[str]:
     from directives.services import default_distribution
 
     text = directive.distribution
     if not text.strip():
-        text = default_distribution(directive, "\n".join(addressees))
+        text = default_distribution(directive)
     entries = _entries(text)
     # The file copy ("Lưu: VT, …") closes the list, whatever order it was typed in.
     kept = [entry for entry in entries if not fold(entry).startswith("luu")]
@@ -224,7 +224,7 @@ def letter_of(directive: Directive) -> Letter:
         body=_lines(directive.body),
         instructions=_instructions(directive),
         closing=_lines(directive.closing),
-        distribution=_distribution(directive, addressees),
+        distribution=_distribution(directive),
         signing=[_upper(line) for line in _lines(directive.signing_capacity)],
         signer=" ".join(directive.signer_name.split()),
         authority_rule_mm=_rule_width(authority),

@@ -83,12 +83,12 @@ def get_managed_or_404(user: Any, pk: Any) -> Directive:
 
 
 def receipts_for(user: Any) -> QuerySet[Receipt]:
-    """Receipts the user may read: all of a directive they issue or oversee, else their own."""
+    """Receipts the user may read: all of a directive they issue or oversee (drafts
+    included), else their own once issued."""
+    issuer_side = _issuer_side(user).values("pk")
     return Receipt.objects.filter(
-        Q(directive__in=_issuer_side(user).values("pk"))
-        | Q(pk__in=receipts_in_reach(user).values("pk"))
-    ).filter(
-        Q(directive__state=DirectiveState.ISSUED) | Q(directive__in=_issuer_side(user).values("pk"))
+        Q(directive__in=issuer_side)
+        | Q(pk__in=receipts_in_reach(user).values("pk"), directive__state=DirectiveState.ISSUED)
     )
 
 
@@ -416,7 +416,3 @@ def inbox_counts(user: Any) -> dict[str, int]:
         ),
     )
     return {key: value or 0 for key, value in totals.items()}
-
-
-def has_children(directive: Directive) -> bool:
-    return Directive.objects.filter(implements=directive).exists()

@@ -43,6 +43,7 @@ from directives.models import (
 from legal.models import LegalNode
 from notifications.models import Notification
 from notifications.services import queue_email
+from units.demo import bare_name, in_sentence
 from units.models import AdministrativeUnit, Body, UnitLevel
 from users.models import User
 
@@ -159,14 +160,11 @@ def _attach(
             uploaded_by=by,
         )
         upload.seek(0)
-        attachment.file.save(attachment_name(attachment), upload, save=False)
+        # The stored name comes from ``attachment_upload_to``; the user's is kept in a column.
+        attachment.file.save(info.original_filename, upload, save=False)
         attachment.save()
         made.append(attachment)
     return made
-
-
-def attachment_name(attachment: Attachment) -> str:
-    return f"{uuid.uuid4().hex}{attachment.extension}"
 
 
 @transaction.atomic
@@ -245,8 +243,6 @@ def directive_archive(directive: Directive, *, by: User | None) -> Directive:
 
 def default_place(issuer: Body) -> str:
     """The place name written before the date: the unit's name without its type."""
-    from units.demo import bare_name
-
     return bare_name(issuer.unit.name)
 
 
@@ -260,17 +256,11 @@ def default_addressees(directive: Directive) -> str:
         if receipt.body_id and receipt.body:
             lines.append(receipt.body.name)
         else:
-            lines.append(f"Ủy ban nhân dân {_in_sentence(receipt.unit.name)}")
+            lines.append(f"Ủy ban nhân dân {in_sentence(receipt.unit.name)}")
     return "\n".join(lines)
 
 
-def _in_sentence(name: str) -> str:
-    from units.demo import in_sentence
-
-    return in_sentence(name)
-
-
-def default_distribution(directive: Directive, addressees: str) -> str:
+def default_distribution(directive: Directive) -> str:
     """``Nơi nhận``: the addressees ("Như trên"), the issuer's superior, and the file copy."""
     lines = ["Như trên"]
     supervisor = directive.issuer.supervising_body
@@ -299,7 +289,7 @@ def directive_issue(
     if not directive.addressees.strip():
         directive.addressees = default_addressees(directive)
     if not directive.distribution.strip():
-        directive.distribution = default_distribution(directive, directive.addressees)
+        directive.distribution = default_distribution(directive)
     directive.state = DirectiveState.ISSUED
     directive.issued_at = now
     directive.issued_by = by

@@ -109,7 +109,7 @@ def _letter(directive: Directive) -> dict[str, Any]:
     if directive.is_draft:
         # A draft shows what issuing will write from its recipients.
         addressees = addressees.strip() or services.default_addressees(directive)
-        distribution = distribution.strip() or services.default_distribution(directive, addressees)
+        distribution = distribution.strip() or services.default_distribution(directive)
     return {
         "directive": directive,
         "supervisor": directive.issuer.supervising_body,
