@@ -21,5 +21,6 @@ urlpatterns = [
     path("legal/", include("legal.api_urls")),
     path("incidents/", include("incidents.api_urls")),
     path("directives/", include("directives.api_urls")),
+    path("reports/", include("reports.api_urls")),
     *router.urls,
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("legal/", include("legal.urls")),
     path("incidents/", include("incidents.urls")),
     path("directives/", include("directives.urls")),
+    path("reports/", include("reports.urls")),
     path("registry/", include("accounts_registry.urls")),
     path("", include(("accounts_registry.urls_public", "public"), namespace="public")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -494,3 +494,89 @@ FIGURE_CRITERIA: dict[str, str] = {
 
 # The keys of ``UnitReport.totals`` and the columns of ``ReportChildRow`` that carry them.
 TOTAL_FIELDS: tuple[str, ...] = tuple(field.name for field in RolledUpTotals._meta.local_fields)
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "XLSX"
+    DOCX = "docx", "DOCX"
+    PDF = "pdf", "PDF"
+    CSV = "csv", _("CSV (ZIP of the tables)")
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """One export of one report in one format, built by Celery when it is large.
+
+    The file is written under a temporary name and moved into place only when complete, so a
+    worker killed half-way leaves no half-written file; a retry builds it again from the
+    report's frozen rows and gives the same content.
+    """
+
+    report = models.ForeignKey(UnitReport, on_delete=models.PROTECT, related_name="exports")
+    fmt = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    # The report's state and snapshot time when asked: a later export of a changed draft is a
+    # new job, an unchanged report reuses the finished file.
+    report_built_at = models.DateTimeField(_("report built at"), null=True, blank=True)
+    report_state = models.CharField(_("report state"), max_length=12, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True, max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["report", "fmt", "state"], name="export_report_fmt_state")]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.fmt} ({self.get_state_display()})"
+
+
+class ReportReminder(models.Model):
+    """A reminder of one period sent for one unit at one step: the unique key makes it once.
+
+    ``step`` is ``before-3d`` / ``after-1d`` (days around the unit level's due date).
+    ``unit`` is the unit whose report is awaited (or, with ``kind=review``, the unit whose
+    reviewers are reminded of their waiting queue).
+    """
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Report not submitted")
+        REVIEW = "review", _("Reports waiting for review")
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="reminders")
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="report_reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    step = models.CharField(_("step"), max_length=30)
+    batch = models.UUIDField(_("batch"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "kind", "step"], name="report_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.unit_id} · {self.kind} · {self.step}"

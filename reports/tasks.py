@@ -22,3 +22,7 @@ def ensure_periods_task(ahead: int = 1) -> int:
 def build_period_task(run_id: int) -> str:
     """Run one queued build of a period's reports; a finished run is not run again."""
     return build.run_build(run_id)
+
+
+# Tasks defined in submodules register when this module is imported by autodiscovery.
+from reports.exports import tasks as export_tasks  # noqa: E402, F401

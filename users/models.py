@@ -17,6 +17,12 @@ class User(AbstractUser):
     full_name = NFCCharField(_("full name"), max_length=150, blank=True)
     position = NFCCharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # In-app notifications always appear; this chooses whether they also come by email.
+    email_notifications = models.BooleanField(
+        _("email notifications"),
+        default=True,
+        help_text=_("Also send notices and reminders by email, not only in the portal."),
+    )
     # Who changed a user, and when; password hashes and login times are not history.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -1,0 +1,3 @@
+"""Celery tasks of the exports."""
+
+from __future__ import annotations
