@@ -1,26 +1,68 @@
 """Run the benchmarks against a throw-away copy of the configured database and print figures.
 
-`make bench` runs this module. The configured database (DATABASE_URL, or the embedded
-SQLite file) is never written: Django's test-database machinery creates a fresh one,
-migrates it, and drops it at the end.
+`make bench` runs this module: the divisions benchmark, then the reports one (see
+docs/benchmarks.md). `python -m benchmarks.run reports` (or `divisions`) runs one only.
+The configured database (DATABASE_URL, or the embedded SQLite file) is never written:
+Django's test-database machinery creates a fresh one, migrates it, and drops it at the end.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
+import time
+
+BENCHMARKS = ("divisions", "reports")
 
 
-def main() -> int:
+def _divisions() -> None:
+    from benchmarks import import_divisions
+
+    print("Divisions import (units/importers.py)")
+    for figure in import_divisions.run():
+        if not figure.seconds:
+            print(f"  {figure.label}")
+            continue
+        print(
+            f"  {figure.label:<44} {figure.seconds:6.2f} s  "
+            f"{figure.queries:5d} queries  {figure.units_written:6d} units written"
+        )
+
+
+def _reports() -> None:
+    from benchmarks import reports
+
+    print("Reports at national scale (reports/build.py, exports, dashboard)")
+    profile: list[str] = []
+    for figure in reports.run(profile):
+        seconds = f"{figure.seconds:8.2f} s" if figure.seconds is not None else " " * 10
+        queries = f"{figure.queries:6d} queries" if figure.queries is not None else " " * 14
+        print(f"  {figure.label:<66} {seconds} {queries}")
+        if figure.note:
+            print(f"      {figure.note}")
+    if profile:
+        print()
+        print("  First build, statements by kind (slowest first):")
+        for line in profile:
+            print(f"    {line}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("only", nargs="*", help=f"run only these of {', '.join(BENCHMARKS)}")
+    chosen = parser.parse_args(argv).only or list(BENCHMARKS)
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
     django.setup()
     from django.db import connection
     from django.test.utils import setup_test_environment
-
-    from benchmarks import import_divisions
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
@@ -32,17 +74,14 @@ def main() -> int:
         vendor = connection.vendor
         version = ".".join(str(part) for part in connection.get_database_version())
         print(f"Database: {vendor} {version} (scratch database {connection.settings_dict['NAME']})")
-        print(f"Python {platform.python_version()} on {platform.machine()}")
-        print()
-        print("Divisions import (units/importers.py)")
-        for figure in import_divisions.run():
-            if not figure.seconds:
-                print(f"  {figure.label}")
-                continue
-            print(
-                f"  {figure.label:<44} {figure.seconds:6.2f} s  "
-                f"{figure.queries:5d} queries  {figure.units_written:6d} units written"
-            )
+        print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+        if hasattr(os, "getloadavg"):
+            print("Load average at start: " + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
+        for name in chosen:
+            print()
+            started = time.perf_counter()
+            {"divisions": _divisions, "reports": _reports}[name]()
+            print(f"  ({name}: {time.perf_counter() - started:.0f} s in all)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0

@@ -41,8 +41,7 @@ from directives.models import (
     ReportFigure,
 )
 from legal.models import LegalNode
-from notifications.models import Notification
-from notifications.services import queue_email
+from notifications.services import Notice, notify, send_notices
 from units.demo import bare_name, in_sentence
 from units.models import AdministrativeUnit, Body, UnitLevel
 from users.models import User
@@ -413,9 +412,11 @@ def _tell(
     subject: Any,
     body: Any,
 ) -> int:
-    """One in-app notice and one email per user and receipt, each at most once per key."""
+    """One in-app notice per user and receipt, and its email if the user wants email.
+
+    Each at most once per key (``notifications.services.send_notices``).
+    """
     notices = []
-    emails = []
     with override("vi"):
         for receipt_id, people in users_by_receipt.items():
             receipt = receipts[receipt_id]
@@ -430,24 +431,17 @@ def _tell(
             }
             link = _receipt_link(receipt)
             for person in people:
-                dedupe = f"{key}:{receipt_id}:{person.pk}"
                 notices.append(
-                    Notification(
-                        user=person, text=(str(text) % params)[:300], link=link, dedupe_key=dedupe
+                    Notice(
+                        user=person,
+                        text=str(text) % params,
+                        key=f"{key}:{receipt_id}:{person.pk}",
+                        link=link,
+                        subject=str(subject) % params,
+                        email_text=str(body) % params + f"\n\n{_absolute(link)}\n",
                     )
                 )
-                if person.email:
-                    emails.append(
-                        (
-                            person.email,
-                            str(subject) % params,
-                            str(body) % params + f"\n\n{_absolute(link)}\n",
-                            dedupe,
-                        )
-                    )
-    Notification.objects.bulk_create(notices, ignore_conflicts=True)
-    for to, mail_subject, text_body, dedupe in emails:
-        queue_email(to=to, subject=mail_subject, text=text_body, dedupe_key=dedupe)
+    send_notices(notices)
     return len(notices)
 
 
@@ -470,30 +464,20 @@ def _notify_delivery(directive: Directive) -> None:
 
 def _notify_issuer_of_report(receipt: Receipt, report: ImplementationReport) -> None:
     directive = receipt.directive
-    people = selectors.issuer_people(directive)
-    notices = []
+    link = _directive_link(directive)
     with override("vi"):
         text = gettext("%(recipient)s reported on directive %(reference)s") % {
             "recipient": receipt.recipient_name,
             "reference": directive.reference,
         }
-        for person in people:
-            notices.append(
-                Notification(
-                    user=person,
-                    text=text[:300],
-                    link=_directive_link(directive),
-                    dedupe_key=f"directive-report:{report.pk}:{person.pk}",
-                )
-            )
-            if person.email:
-                queue_email(
-                    to=person.email,
-                    subject=f"[Cổng MXH] {text}",
-                    text=f"{text}.\n\n{_absolute(_directive_link(directive))}\n",
-                    dedupe_key=f"directive-report:{report.pk}:{person.pk}",
-                )
-    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    notify(
+        selectors.issuer_people(directive),
+        text=text,
+        key=f"directive-report:{report.pk}",
+        link=link,
+        subject=f"[Cổng MXH] {text}",
+        email_text=f"{text}.\n\n{_absolute(link)}\n",
+    )
 
 
 # --- Reminders ------------------------------------------------------------------------------

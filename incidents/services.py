@@ -33,8 +33,8 @@ from incidents.models import (
     IncidentState,
     IncidentStep,
 )
-from notifications.models import Notification
-from notifications.services import queue_email
+from notifications import services as notifications
+from notifications.services import Recipient
 from units.models import Body
 from users.models import Role, RoleAssignment, User
 
@@ -211,8 +211,8 @@ def evidence_add(
     return evidence
 
 
-def recipients(body: Body) -> list[tuple[int, str]]:
-    """(id, email) of the body's staff and of the officers above it, in one query."""
+def recipients(body: Body) -> list[Recipient]:
+    """The body's staff and the officers above it, with their email choice, in one query."""
     steps = [part for part in body.unit.path.split(".") if part]
     # The officers above a body hold a unit whose path is a prefix of the body's unit path.
     prefixes = [".".join(steps[: i + 1]) + "." for i in range(len(steps))]
@@ -222,19 +222,19 @@ def recipients(body: Body) -> list[tuple[int, str]]:
             Q(role=Role.BODY_STAFF, body=body)
             | Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit__path__in=prefixes)
         )
-        .values_list("user_id", "user__email")
+        .values_list("user_id", "user__email", "user__email_notifications")
         .distinct()
         .order_by("user_id")
     )
-    return list(rows)
+    return [Recipient(pk, email, wants) for pk, email, wants in rows]
 
 
 def notify(*, incident: Incident) -> int:
     """Tell the body and the officers above it about the incident's current state, once.
 
     The keys name the incident, the state and the user, so a second call for the same
-    state (a retry, a double submit) creates no notice and queues no email; returns how
-    many notices were new.
+    state (a retry, a double submit) creates no notice and queues no email; the email goes
+    only to those who want email. Returns how many notices were new.
     """
     link = reverse("incidents:detail", args=[incident.pk])
     people = recipients(Body.objects.select_related("unit").get(pk=incident.body_id))
@@ -249,24 +249,11 @@ def notify(*, incident: Incident) -> int:
                 "state": incident.get_state_display(),
             }
         )
-    keys = {user_id: f"incident:{incident.pk}:{incident.state}:{user_id}" for user_id, _e in people}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
-            "dedupe_key", flat=True
-        )
+    return notifications.notify(
+        people,
+        text=text,
+        key=f"incident:{incident.pk}:{incident.state}",
+        link=link,
+        subject=text,
+        email_text=f"{text}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
     )
-    fresh = [
-        Notification(user_id=user_id, text=text[:300], link=link, dedupe_key=key)
-        for user_id, key in keys.items()
-        if key not in existing
-    ]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    for user_id, email in people:
-        if email and keys[user_id] not in existing:
-            queue_email(
-                to=email,
-                subject=text,
-                text=f"{text}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
-                dedupe_key=keys[user_id],
-            )
-    return len(fresh)

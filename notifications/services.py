@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.models import EmailStatus, OutboundEmail
+from notifications.models import EmailStatus, Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -158,3 +161,193 @@ def enqueue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
     for pk in ids:
         _enqueue(pk)
     return len(ids)
+
+
+# --- Notices to users: in the portal always, by email if they want it ------------------------
+
+# Rows per INSERT: a reminder run over the whole country writes tens of thousands at once.
+BULK_SIZE = 1000
+
+
+class Addressee(Protocol):
+    """What sending a notice needs of a user: a ``User``, or a ``Recipient`` read in bulk."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def email_notifications(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A user as read with ``values_list`` alongside other data, without loading ``User``."""
+
+    pk: int
+    email: str = ""
+    email_notifications: bool = True
+
+
+def wants_email(user: Addressee) -> bool:
+    """Whether notices to ``user`` also go by email: an address, and they did not opt out."""
+    return bool(user.email) and bool(user.email_notifications)
+
+
+def absolute_url(path: str) -> str:
+    """A portal path as a link that works from an email."""
+    return f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}{path}"
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email to queue; ``dedupe_key`` makes queueing it twice a no-op."""
+
+    to: str
+    subject: str
+    text: str
+    dedupe_key: str
+    html: str = ""
+
+
+@transaction.atomic
+def queue_emails(emails: Iterable[Email]) -> list[int]:
+    """``queue_email`` for many at once, in a fixed number of queries; returns the new ids.
+
+    Keys already queued are skipped; of two concurrent calls with the same key the unique
+    index keeps one row (``ON CONFLICT DO NOTHING``), and enqueueing its id twice is harmless
+    because delivery claims a row once. An address that is not valid is logged and skipped
+    rather than failing everyone else's email.
+    """
+    by_key: dict[str, Email] = {}
+    for email in emails:
+        by_key.setdefault(email.dedupe_key, email)
+    if not by_key:
+        return []
+    existing = set(
+        OutboundEmail.objects.filter(dedupe_key__in=list(by_key)).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    rows = []
+    for key, email in by_key.items():
+        if key in existing:
+            continue
+        row = OutboundEmail(
+            to=email.to,
+            # One line, and no longer than the column: a long title must not lose the email.
+            subject=" ".join(email.subject.splitlines()).strip()[:255],
+            text_body=email.text,
+            html_body=email.html,
+            dedupe_key=key,
+        )
+        try:
+            row.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            logger.warning("Email %s not queued: %s", key, exc)
+            continue
+        rows.append(row)
+    if not rows:
+        return []
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BULK_SIZE)
+    ids = list(
+        OutboundEmail.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows],
+            status=EmailStatus.QUEUED,
+            attempts=0,
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(partial(_enqueue, pk), robust=True)
+    return ids
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One in-app notice to one user, and its email (sent only if the user wants email).
+
+    ``key`` is the notice's deduplication key, unique per event and user; the email uses the
+    same key. Without a ``subject`` no email is sent; without ``email_text`` the email is the
+    notice's text followed by the absolute link.
+    """
+
+    user: Addressee
+    text: str
+    key: str
+    link: str = ""
+    subject: str = ""
+    email_text: str = ""
+
+    def email(self) -> Email:
+        body = self.email_text or self.text
+        if not self.email_text and self.link:
+            body = f"{body}\n\n{absolute_url(self.link)}\n"
+        return Email(to=self.user.email, subject=self.subject, text=body, dedupe_key=self.key)
+
+
+@transaction.atomic
+def send_notices(notices: Sequence[Notice]) -> int:
+    """Create the notices not sent before and queue their emails; returns how many were new.
+
+    The users' choice is honoured here, for every sender: the notice always appears in the
+    portal, the email goes only to users with an address and ``email_notifications`` on. A
+    key already used sends nothing (a retry, a second run); two concurrent runs are decided
+    by the unique keys, so each notice and each email exists once. Five statements (and
+    their savepoints) however many notices, up to ``BULK_SIZE`` per insert.
+    """
+    by_key: dict[str, Notice] = {}
+    for notice in notices:
+        by_key.setdefault(notice.key, notice)
+    if not by_key:
+        return 0
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=list(by_key)).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    fresh = [notice for key, notice in by_key.items() if key not in existing]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=notice.user.pk,
+                text=notice.text[:300],
+                link=notice.link,
+                dedupe_key=notice.key,
+            )
+            for notice in fresh
+        ],
+        ignore_conflicts=True,
+        batch_size=BULK_SIZE,
+    )
+    queue_emails(notice.email() for notice in fresh if notice.subject and wants_email(notice.user))
+    return len(fresh)
+
+
+def notify(
+    users: Iterable[Addressee],
+    *,
+    text: str,
+    key: str,
+    link: str = "",
+    subject: str = "",
+    email_text: str = "",
+) -> int:
+    """Tell each of ``users`` the same thing once: keys are ``f"{key}:{user.pk}"``.
+
+    See ``send_notices``; returns how many notices were new.
+    """
+    return send_notices(
+        [
+            Notice(
+                user=user,
+                text=text,
+                key=f"{key}:{user.pk}",
+                link=link,
+                subject=subject,
+                email_text=email_text,
+            )
+            for user in users
+        ]
+    )

@@ -87,6 +87,17 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
             "their due dates per level (nothing is created twice)."
         ),
     ),
+    Schedule(
+        name="reports: reminders around due dates",
+        task="reports.send_reminders",
+        when=Crontab(minute="30", hour="7"),
+        description=_(
+            "Every morning, remind the units whose report is not submitted, on the days set by "
+            "PORTAL_REPORT_REMINDER_DAYS around their level's due date, and send the officers "
+            "above them one summary of the late units and of the reports waiting for review "
+            "(once per unit and step)."
+        ),
+    ),
 )
 
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = [
+from reports.api import BuildRunViewSet, PeriodViewSet, ReportViewSet
+
+router = SimpleRouter()
+# Periods and builds before the reports: every id is digits (``lookup_value_regex``), so
+# neither "periods/" nor the exports' "exports/" is ever read as a report's id.
+router.register("periods", PeriodViewSet, basename="report-period")
+router.register("builds", BuildRunViewSet, basename="report-build")
+router.register("", ReportViewSet, basename="report")
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("reports.exports.api_urls")),
+    *router.urls,
 ]

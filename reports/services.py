@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from notifications.models import Notification
+from notifications import services as notifications
+from notifications.services import Recipient
 from reports import selectors
 from reports.build import build_period
 from reports.models import (
@@ -207,9 +208,9 @@ def report_link(report: UnitReport) -> str:
         return ""
 
 
-def unit_people(report: UnitReport) -> list[int]:
+def unit_people(report: UnitReport) -> list[Recipient]:
     """The users who answer for the report's unit: its officers and its bodies' staff."""
-    return list(
+    rows = (
         RoleAssignment.objects.filter(user__is_active=True)
         .filter(
             Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit_id=report.unit_id)
@@ -219,17 +220,19 @@ def unit_people(report: UnitReport) -> list[int]:
                 body__archived_at__isnull=True,
             )
         )
-        .values_list("user_id", flat=True)
+        .values_list("user_id", "user__email", "user__email_notifications")
         .distinct()
         .order_by("user_id")
     )
+    return [Recipient(pk, email, wants) for pk, email, wants in rows]
 
 
 def notify(*, report: UnitReport, step: ReportStep) -> int:
     """Tell the unit's people that its report was accepted, returned or reopened, once.
 
     The key names the step, so a retry creates nothing new while a second return of the
-    same report (a new step) is a new notice. Returns how many notices were new.
+    same report (a new step) is a new notice. The email goes to those who want email.
+    Returns how many notices were new.
     """
     with override("vi"):
         # Stored text: written in the portal's language, not the reviewer's.
@@ -242,22 +245,13 @@ def notify(*, report: UnitReport, step: ReportStep) -> int:
             "period": report.period.label,
             "note": step.note,
         }
-    link = report_link(report)
-    keys = {
-        user_id: f"report:{report.pk}:step:{step.pk}:{user_id}" for user_id in unit_people(report)
-    }
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
-            "dedupe_key", flat=True
-        )
+    return notifications.notify(
+        unit_people(report),
+        text=message,
+        key=f"report:{report.pk}:step:{step.pk}",
+        link=report_link(report),
+        subject=f"[Cổng MXH] {message}",
     )
-    fresh = [
-        Notification(user_id=user_id, text=message[:300], link=link, dedupe_key=key)
-        for user_id, key in keys.items()
-        if key not in existing
-    ]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    return len(fresh)
 
 
 def _enqueue(run_id: int) -> None:

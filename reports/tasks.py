@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from reports import build, periods
+from reports import build, periods, reminders
 
 
 @shared_task(name="reports.ensure_periods")
@@ -22,6 +22,18 @@ def ensure_periods_task(ahead: int = 1) -> int:
 def build_period_task(run_id: int) -> str:
     """Run one queued build of a period's reports; a finished run is not run again."""
     return build.run_build(run_id)
+
+
+@shared_task(name="reports.send_reminders", acks_late=True)
+def send_reminders_task() -> dict[str, int]:
+    """Periodic: remind the units whose report is due or late, and their reviewers.
+
+    Idempotent: each unit and each reviewing unit is reminded once per period and step,
+    whatever runs twice (a redelivered message after a worker died, two schedulers).
+    Returns how many units and reviewing units this run reminded.
+    """
+    outcome = reminders.send_due_reminders(timezone.localdate())
+    return {"units": outcome.units, "reviewers": outcome.reviewers}
 
 
 # Tasks defined in submodules register when this module is imported by autodiscovery.

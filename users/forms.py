@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from notifications.services import queue_email
+from users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +45,17 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             logger.exception(
                 "Could not queue the password reset email of user %s", context["user"].pk
             )
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """The user's own choice: notices in the portal only, or by email as well."""
+
+    class Meta:
+        model = User
+        fields = ["email_notifications"]
+        labels = {"email_notifications": _("Also send me notices and reminders by email")}
+        help_texts = {
+            "email_notifications": _(
+                "Notices always appear on the notifications page; untick to stop the emails."
+            )
+        }

@@ -1,4 +1,5 @@
-"""Login, logout, password change and reset (Django's own views, our templates)."""
+"""Login, logout, password change and reset (Django's own views, our templates), and the
+user's notification settings."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from users import views
 from users.forms import PasswordResetForm
 
 urlpatterns = [
+    path("notifications/", views.notification_settings, name="notification_settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

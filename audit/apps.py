@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        # Connects the receivers that write the trail: logins, lockouts and approvals.
+        from audit import receivers
+
+        receivers.connect()

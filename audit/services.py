@@ -1,0 +1,72 @@
+"""Writing audit events: the one function every receiver calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.helpers import get_client_ip_address
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
+from django.db import models
+from django.http import HttpRequest
+
+from audit.middleware import current_request
+from audit.models import USER_AGENT_MAX, AuditEvent
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as the lockout sees it (same proxy settings), or None."""
+    if request is None:
+        return None
+    try:
+        address = get_client_ip_address(request)
+    except Exception:
+        address = request.META.get("REMOTE_ADDR")
+    if not address:
+        return None
+    try:
+        validate_ipv46_address(address)
+    except ValidationError:
+        return None
+    return str(address)
+
+
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    anonymous: bool = False,
+    username: str = "",
+    obj: models.Model | None = None,
+    unit_path: str = "",
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Write one event, with the request's address and browser when there is a request.
+
+    Without an explicit ``request``, the one of the current HTTP request is used (none in a
+    Celery task or a management command); without an ``actor``, that request's user, unless
+    ``anonymous`` (a failed login names an account but is not that account's act).
+    """
+    request = request if request is not None else current_request.get()
+    if anonymous:
+        actor = None
+    elif actor is None and request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            actor = user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_username=(actor.get_username() if actor is not None else username)[:150],
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        unit_path=unit_path,
+        ip_address=client_address(request),
+        user_agent=str(user_agent)[:USER_AGENT_MAX],
+        note=note,
+    )

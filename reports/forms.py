@@ -1,0 +1,126 @@
+"""Forms of the report pages. They collect input; the services check the workflow.
+
+The fill-in form is a ``ModelForm`` over exactly the fields ``services.report_update``
+accepts, so the model's own checks (counts are not negative, no participants without a
+session) show on the fields they concern before the service is called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ReportState, UnitReport
+from reports.services import EDITABLE_FIELDS
+
+_YES_NO = [("True", _("Yes")), ("False", _("No"))]
+_COUNT_WIDGET = {"min": "0", "inputmode": "numeric", "class": "input--count"}
+
+
+def verbose_name(name: str) -> Any:
+    """The model's (lazy, translated) name of a report field."""
+    return getattr(UnitReport._meta.get_field(name), "verbose_name", name)
+
+
+class _SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class _YesNoField(forms.TypedChoiceField):
+    """Yes or no as two radio buttons; unanswered is None (a draft may leave it open)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=_YES_NO,
+            coerce=lambda value: value == "True",
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
+
+
+class ReportFilterForm(forms.Form):
+    """The list's filters: the period (by id), the state, and words of the unit's name."""
+
+    period = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("Unit"),
+        required=False,
+        max_length=200,
+        widget=_SearchInput(attrs={"placeholder": _("Name of the unit, with or without accents")}),
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All")), *ReportState.choices]
+    )
+
+
+class ReportForm(forms.ModelForm):
+    """The unit's declarations, counts and narrative (a draft may be saved half filled)."""
+
+    info_consistent = _YesNoField()
+    security_measures = _YesNoField()
+
+    class Meta:
+        model = UnitReport
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "impersonation_scans": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "fake_pages_found": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "dissemination_sessions": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "participants": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "positive_posts": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "comments_answered": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "declaration_note": forms.Textarea(attrs={"rows": 3}),
+            "achievements": forms.Textarea(attrs={"rows": 5}),
+            "difficulties": forms.Textarea(attrs={"rows": 4}),
+            "proposals": forms.Textarea(attrs={"rows": 4}),
+            "missing_children_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, has_children: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("info_consistent", "security_measures"):
+            self.fields[name].label = verbose_name(name)
+        # A commune has no units below: the reason would never be asked for.
+        if not has_children:
+            del self.fields["missing_children_reason"]
+
+    def changes(self) -> dict[str, Any]:
+        """What to pass to ``services.report_update``: every field of the form."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+class SubmitForm(forms.Form):
+    """Confirming a submission; the reason is asked for while units below are missing."""
+
+    missing_children_reason = forms.CharField(
+        label=verbose_name("missing_children_reason"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, reason_shown: bool = False, reason_required: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["missing_children_reason"].required = reason_required
+        if not (reason_shown or reason_required):
+            del self.fields["missing_children_reason"]
+
+
+class NoteForm(forms.Form):
+    """The reviewer's note: required to return or reopen, optional to accept."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required

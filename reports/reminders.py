@@ -1,0 +1,367 @@
+"""Reminders of reports due: to the units that have not submitted, and to their reviewers.
+
+Every morning (the task ``reports.send_reminders``), for each period and level with a due
+date, the reminder step of the day is the latest of ``PORTAL_REPORT_REMINDER_DAYS`` (days
+around the due date, negative before it) that has come: a missed run sends that step only,
+never a backlog of the earlier ones.
+
+- Each unit of the level, in force on the period's last day, whose report is missing, a
+  draft or returned, gets one reminder per step: its officers and its bodies' staff (those
+  the report is addressed to, as ``users.scope.addressed_to`` reads it) get a notice, and
+  an email if they want email.
+- The officers of each parent unit get one summary per step listing their children that
+  have not submitted and, after the due date, the submitted reports waiting for their
+  review, instead of one notice per commune.
+
+"Once per step" is the unique key of ``ReportReminder`` (period, unit, kind, step): every
+run inserts its rows with ``ON CONFLICT DO NOTHING`` under a fresh batch id and reads back
+its own batch, so of two runs (a retry, two workers) exactly one notifies each unit. The
+queries do not depend on the number of units: a fixed handful per period and level.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext, override
+
+from notifications.services import BULK_SIZE, Notice, Recipient, absolute_url, send_notices
+from reports.models import PeriodDeadline, ReportingPeriod, ReportReminder, ReportState, UnitReport
+from units.models import AdministrativeUnit
+from users.models import Role, RoleAssignment
+
+OFFICER_ROLES = (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER)
+# A due date whose last step came longer ago than this is left alone: switching reminders on
+# (or restoring an old database) must not wake every unit up about periods long closed.
+GIVE_UP_AFTER_DAYS = 30
+# Names listed in a summary notice, which is one line; its email lists them all.
+NAMES_IN_NOTICE = 10
+SUBJECT_PREFIX = "[Cổng MXH]"
+
+
+def reminder_days() -> tuple[int, ...]:
+    """Days around the due date when a unit is reminded (negative: before), in order."""
+    days = getattr(settings, "PORTAL_REPORT_REMINDER_DAYS", (-3, 1, 7))
+    return tuple(sorted({int(day) for day in days}))
+
+
+def step_name(day: int) -> str:
+    return f"before-{-day}d" if day < 0 else f"after-{day}d"
+
+
+def step_of(due: date, today: date, days: Iterable[int]) -> int | None:
+    """The latest step whose day has come for a due date, or None before the first."""
+    came = [day for day in days if due + timedelta(days=day) <= today]
+    return max(came) if came else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    units: int  # units whose people were reminded by this call
+    reviewers: int  # parent units whose officers got a summary from this call
+
+
+def due_deadlines(today: date) -> list[tuple[PeriodDeadline, int]]:
+    """The (deadline, day of its step) pairs whose step has come today (one query)."""
+    days = reminder_days()
+    if not days:
+        return []
+    deadlines = (
+        PeriodDeadline.objects.filter(
+            due_on__lte=today - timedelta(days=days[0]),
+            due_on__gte=today - timedelta(days=days[-1] + GIVE_UP_AFTER_DAYS),
+        )
+        .select_related("period")
+        .order_by("due_on", "period_id", "level_id")
+    )
+    due = []
+    for deadline in deadlines:
+        day = step_of(deadline.due_on, today, days)
+        if day is not None:
+            due.append((deadline, day))
+    return due
+
+
+def send_due_reminders(today: date | None = None) -> Outcome:
+    """The reminders of one day; safe to run twice, or in two workers at once."""
+    today = today or timezone.localdate()
+    units = reviewers = 0
+    for deadline, day in due_deadlines(today):
+        with transaction.atomic():
+            reminded = _remind_level(deadline, day)
+        units += reminded.units
+        reviewers += reminded.reviewers
+    return Outcome(units=units, reviewers=reviewers)
+
+
+# --- One period and level at one step ------------------------------------------------------------
+
+
+def _claim(period: ReportingPeriod, unit_ids: Iterable[int], *, kind: str, step: str) -> set[int]:
+    """Insert one reminder row per unit; return the units this call won (not sent before)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return set()
+    batch = uuid.uuid4()
+    now = timezone.now()
+    ReportReminder.objects.bulk_create(
+        [
+            ReportReminder(
+                period=period, unit_id=pk, kind=kind, step=step, batch=batch, sent_at=now
+            )
+            for pk in ids
+        ],
+        ignore_conflicts=True,
+        batch_size=BULK_SIZE,
+    )
+    return set(
+        ReportReminder.objects.filter(period=period, kind=kind, step=step, batch=batch).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+
+def _report_link(report_id: int | None) -> str:
+    """The report's page; the list of reports when the unit has none yet."""
+    if report_id is None:
+        return "/reports/"
+    try:
+        return reverse("reports:detail", kwargs={"report_id": report_id})
+    except NoReverseMatch:
+        return f"/reports/{report_id}/"
+
+
+def _names(names: list[str], limit: int | None = None) -> str:
+    shown = names if limit is None else names[:limit]
+    more = ", …" if limit is not None and len(names) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _people(unit_ids: set[int], *, staff: bool) -> dict[int, list[Recipient]]:
+    """Active users answering for each unit: its officers, and with ``staff`` its bodies' staff.
+
+    The set-based form of ``users.scope.addressed_to`` for a report addressed to a unit as a
+    whole: officers anchored on the unit, staff of its (not archived) bodies. One query.
+    """
+    if not unit_ids:
+        return {}
+    condition = Q(role__in=OFFICER_ROLES, unit_id__in=sorted(unit_ids))
+    if staff:
+        condition |= Q(
+            role=Role.BODY_STAFF, body__unit_id__in=sorted(unit_ids), body__archived_at__isnull=True
+        )
+    rows = (
+        RoleAssignment.objects.filter(condition, user__is_active=True)
+        .values_list(
+            "user_id", "user__email", "user__email_notifications", "unit_id", "body__unit_id"
+        )
+        .distinct()
+    )
+    people: dict[int, dict[int, Recipient]] = defaultdict(dict)
+    for user_id, email, wants, unit_id, body_unit_id in rows:
+        people[unit_id or body_unit_id][user_id] = Recipient(user_id, email, wants)
+    return {unit: sorted(found.values(), key=lambda r: r.pk) for unit, found in people.items()}
+
+
+def _report_id(reports: QuerySet[UnitReport]) -> Subquery:
+    return Subquery(reports.filter(unit_id=OuterRef("pk")).values("pk")[:1])
+
+
+@dataclass(frozen=True)
+class _Context:
+    period: ReportingPeriod
+    step: str
+    day: int
+    due: str  # dd/mm/yyyy
+
+
+def _remind_level(deadline: PeriodDeadline, day: int) -> Outcome:
+    period = deadline.period
+    step = step_name(day)
+    context = _Context(period=period, step=step, day=day, due=deadline.due_on.strftime("%d/%m/%Y"))
+    reports = UnitReport.objects.filter(period=period)
+    done = reports.filter(state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED])
+    # 1. The units of the level that have not submitted (missing, draft or returned).
+    pending = list(
+        AdministrativeUnit.objects.in_force_on(period.ends_on)
+        .filter(level_id=deadline.level_id)
+        .exclude(pk__in=done.values("unit_id"))
+        .annotate(
+            report_id=_report_id(reports),
+            reminded=Exists(
+                ReportReminder.objects.filter(
+                    period=period,
+                    unit_id=OuterRef("pk"),
+                    kind=ReportReminder.Kind.SUBMIT,
+                    step=step,
+                )
+            ),
+        )
+        .order_by("path")
+        .values_list("pk", "name", "parent_id", "report_id", "reminded")
+    )
+    # 2-3. Claim this step for those not reminded at it yet.
+    won = _claim(
+        period,
+        (pk for pk, _n, _p, _r, reminded in pending if not reminded),
+        kind=ReportReminder.Kind.SUBMIT,
+        step=step,
+    )
+    # 4. Who answers for them.
+    people = _people(won, staff=True)
+    notices = [
+        notice
+        for pk, name, _parent, report_id, _reminded in pending
+        if pk in won
+        for notice in _unit_notices(context, pk, name, report_id, people.get(pk, []))
+    ]
+
+    # 5. After the due date, the submitted reports still waiting for a review.
+    waiting: list[tuple[int, int, str, int | None]] = []
+    if day > 0:
+        waiting = list(
+            reports.filter(
+                state=ReportState.SUBMITTED,
+                unit__level_id=deadline.level_id,
+                unit__parent__isnull=False,
+            )
+            .order_by("unit__path")
+            .values_list("pk", "unit_id", "unit__name", "unit__parent_id")
+        )
+    late_by_parent: dict[int, list[str]] = defaultdict(list)
+    for _pk, name, parent_id, _report, _reminded in pending:
+        if parent_id is not None:
+            late_by_parent[parent_id].append(name)
+    waiting_by_parent: dict[int, list[str]] = defaultdict(list)
+    for _pk, _unit, waiting_name, waiting_parent in waiting:
+        if waiting_parent is not None:
+            waiting_by_parent[waiting_parent].append(waiting_name)
+    # 6-7. Claim this step for the parents with something to chase or to review.
+    won_parents = _claim(
+        period,
+        set(late_by_parent) | set(waiting_by_parent),
+        kind=ReportReminder.Kind.REVIEW,
+        step=step,
+    )
+    if won_parents:
+        # 8-9. Their officers, and their names and own reports (the summary links to it).
+        officers = _people(won_parents, staff=False)
+        parents = (
+            AdministrativeUnit.objects.filter(pk__in=sorted(won_parents))
+            .annotate(report_id=_report_id(reports))
+            .order_by("path")
+            .values_list("pk", "name", "report_id")
+        )
+        for pk, name, report_id in parents:
+            notices += _summary_notices(
+                context,
+                pk,
+                name,
+                report_id,
+                late=late_by_parent.get(pk, []),
+                waiting=waiting_by_parent.get(pk, []),
+                people=officers.get(pk, []),
+            )
+    # 10-14. The notices and emails, all at once.
+    send_notices(notices)
+    return Outcome(units=len(won), reviewers=len(won_parents))
+
+
+def _unit_notices(
+    context: _Context, unit_id: int, name: str, report_id: int | None, people: list[Recipient]
+) -> list[Notice]:
+    link = _report_link(report_id)
+    params = {"unit": name, "period": context.period.label, "due": context.due}
+    with override("vi"):
+        if context.day <= 0:
+            text = gettext("Reminder: the report of %(unit)s for %(period)s is due on %(due)s.")
+        else:
+            text = gettext(
+                "Overdue: the report of %(unit)s for %(period)s was due on %(due)s and has not "
+                "been submitted."
+            )
+        text %= params
+        body = "\n\n".join(
+            [text, gettext("Fill it in and submit it in the portal:") + f"\n{absolute_url(link)}"]
+        )
+    key = f"report-reminder:{context.period.pk}:{unit_id}:{context.step}"
+    return [
+        Notice(
+            user=person,
+            text=text,
+            key=f"{key}:{person.pk}",
+            link=link,
+            subject=f"{SUBJECT_PREFIX} {text}",
+            email_text=body + "\n",
+        )
+        for person in people
+    ]
+
+
+def _summary_notices(
+    context: _Context,
+    unit_id: int,
+    name: str,
+    report_id: int | None,
+    *,
+    late: list[str],
+    waiting: list[str],
+    people: list[Recipient],
+) -> list[Notice]:
+    """One summary per officer of the parent unit: who has not submitted, what awaits review."""
+    if not people:
+        return []
+    link = _report_link(report_id)
+    params = {"unit": name, "period": context.period.label, "due": context.due}
+
+    def parts(limit: int | None) -> list[str]:
+        lines = []
+        if late:
+            lines.append(
+                ngettext(
+                    "%(count)s unit below %(unit)s has not submitted its report for %(period)s "
+                    "(due %(due)s): %(names)s.",
+                    "%(count)s units below %(unit)s have not submitted their report for "
+                    "%(period)s (due %(due)s): %(names)s.",
+                    len(late),
+                )
+                % {**params, "count": len(late), "names": _names(late, limit)}
+            )
+        if waiting:
+            lines.append(
+                ngettext(
+                    "%(count)s submitted report is waiting for your review: %(names)s.",
+                    "%(count)s submitted reports are waiting for your review: %(names)s.",
+                    len(waiting),
+                )
+                % {"count": len(waiting), "names": _names(waiting, limit)}
+            )
+        return lines
+
+    with override("vi"):
+        text = " ".join(parts(NAMES_IN_NOTICE))
+        subject = gettext("Reports of the units below %(unit)s for %(period)s") % params
+        body = "\n\n".join(
+            [*parts(None), gettext("Follow them up in the portal:") + f"\n{absolute_url(link)}"]
+        )
+    key = f"report-review-reminder:{context.period.pk}:{unit_id}:{context.step}"
+    return [
+        Notice(
+            user=person,
+            text=text,
+            key=f"{key}:{person.pk}",
+            link=link,
+            subject=f"{SUBJECT_PREFIX} {subject}",
+            email_text=body + "\n",
+        )
+        for person in people
+    ]

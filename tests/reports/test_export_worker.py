@@ -1,0 +1,148 @@
+"""A large export built by a real Celery worker process, through the real Redis broker.
+
+The worker is started as production starts it (``celery -A portal worker``), against this
+test run's database, with the export threshold set low in its environment and the media
+directory shared with the test, which reads the file the worker wrote.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from openpyxl import load_workbook
+
+from accounts_registry.models import PageState
+from reports.build import build_period
+from reports.exports import services
+from reports.models import ExportJob, ExportState, ReportingPeriod
+from tests.accounts_registry.factories_pages import page
+from tests.conftest import Tree
+from tests.reports.conftest import report_of
+from tests.test_celery_worker import (  # noqa: F401 (fixtures used by name)
+    DELIVERY_TIMEOUT,
+    WORKER_START_TIMEOUT,
+    _database_url,
+    _wait_for,
+    keep_migrated_data,
+)
+
+pytestmark = pytest.mark.worker
+
+PAGES = 60
+
+
+@dataclass
+class Worker:
+    log: Path
+    media: Path
+
+
+@pytest.fixture
+def export_worker(
+    keep_migrated_data: None,  # noqa: F811 (the fixture imported above)
+    transactional_db: None,
+    tmp_path: Path,
+    settings: Any,
+) -> Iterator[Worker]:
+    """A real worker sharing this test's media directory and a low export threshold."""
+    media = tmp_path / "media"
+    log = tmp_path / "worker.log"
+    settings.MEDIA_ROOT = media
+    settings.PORTAL_EXPORT_SYNC_MAX_ROWS = 5
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"EMAIL_URL", "PORTAL_ENV", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DATABASE_URL=_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        PORTAL_VAR_DIR=str(tmp_path / "var"),
+        MEDIA_ROOT=str(media),
+        PORTAL_EXPORT_SYNC_MAX_ROWS="5",
+        PYTHONUNBUFFERED="1",
+    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-l",
+                "info",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test-export-worker-{os.getpid()}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for(
+                lambda: process.poll() is not None or b" ready." in log.read_bytes(),
+                WORKER_START_TIMEOUT,
+                "the worker to start",
+                log,
+            )
+            assert process.poll() is None, f"The worker exited:\n{log.read_text()}"
+            yield Worker(log=log, media=media)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def test_a_real_worker_builds_a_large_export_that_the_portal_then_serves(
+    export_worker: Worker, tree: Tree, quarter: ReportingPeriod
+) -> None:
+    # Given a commune whose report has more rows than the portal builds in a request
+    for i in range(PAGES):
+        page(tree.ubnd_cam_ngoc, state=PageState.APPROVED, display_name=f"Trang số {i:02d}")
+    build_period(quarter)
+    report = report_of(tree.cam_ngoc, quarter)
+    assert services.row_count(report) > settings.PORTAL_EXPORT_SYNC_MAX_ROWS
+
+    # When it is asked for (outside a transaction, the task goes to the broker at once)
+    job = services.export_request(report=report, fmt="xlsx", user=None)
+    assert job.state == ExportState.QUEUED
+
+    # Then the worker builds it, and the file is complete where the portal looks for it
+    _wait_for(
+        lambda: ExportJob.objects.get(pk=job.pk).state in (ExportState.DONE, ExportState.FAILED),
+        DELIVERY_TIMEOUT,
+        "the worker to build the export",
+        export_worker.log,
+    )
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE, job.error
+    assert "reports.build_export" in export_worker.log.read_text()
+    content = Path(job.file.path).read_bytes()
+    assert job.size == len(content)
+    book = load_workbook(io.BytesIO(content))
+    names = [row[3] for row in book["Trang"].iter_rows(min_row=5, values_only=True)]
+    assert names == [f"Trang số {i:02d}" for i in range(PAGES)]
+    # Only the finished file is in the export directory: no temporary part left behind.
+    assert [path for path in export_worker.media.rglob("*") if path.is_file()] == [
+        Path(job.file.path)
+    ]
