@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The cache gets a Redis database of its own: tests clear it, and must not clear the broker.
 TEST_CACHE_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install run demo test lint typecheck check messages bench clean
+.PHONY: install run demo test lint typecheck check messages bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,12 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m benchmarks.run
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m benchmarks.run $(BENCH)
+
+# Load test: gunicorn on loopback over a scratch PostgreSQL database, locust for LOAD_SECONDS.
+load: install
+	PGHOST=$(PGHOST) PGPORT=$(PGPORT) PGUSER=$(PGUSER) PGDATABASE=$(PGDATABASE) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m loadtest.run
 
 clean:
 	rm -rf var staticfiles

@@ -56,6 +56,8 @@ def _raise_as_api_error(exc: DjangoValidationError) -> None:
 
 class ContactPersonSerializer(serializers.ModelSerializer[ContactPerson]):
     is_notified = serializers.BooleanField(read_only=True)
+    # Blank when not given: the schema must not promise an email format for "".
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = ContactPerson

@@ -28,6 +28,9 @@ from users.scope import Action
 
 
 class PlatformSerializer(serializers.ModelSerializer[Platform]):
+    # Blank for some platforms: the schema must not promise a URI for "".
+    example_url = serializers.CharField(read_only=True)
+
     class Meta:
         model = Platform
         fields = ["code", "name", "name_en", "hosts", "example_url", "is_active"]

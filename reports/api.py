@@ -51,7 +51,6 @@ from reports.serializers import (
     UnitReportSerializer,
     UnitReportUpdateSerializer,
 )
-from users import scope
 from users.models import User
 from users.scope import Action
 
@@ -74,16 +73,14 @@ def _service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 class MayBuild(BasePermission):
-    """Officers and administrators start builds and follow them.
+    """Administrators and provincial departments start builds and follow them.
 
-    A build (re)computes the drafts of every unit of the period from the registry, the same
-    for whoever starts it, and reuses a build already queued or running: starting one
-    changes no unit's declarations nor any submitted report, so any officer may.
+    The same rule as the pages (``reports.selectors.can_build``): a build (re)computes the drafts
+    of every unit of the period, so it is left to those who answer for a province or more.
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        grants = scope.grants_for(request.user)
-        return grants.is_admin or bool(grants.subtree_paths)
+        return selectors.can_build(request.user)
 
 
 class PeriodFilter(django_filters.FilterSet):

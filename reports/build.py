@@ -244,8 +244,15 @@ def _build_batch(
     ReportBodyRow.objects.bulk_create(body_rows, batch_size=INSERT_BATCH_SIZE)
     ReportPageRow.objects.bulk_create(page_rows, batch_size=INSERT_BATCH_SIZE)
     ReportChildRow.objects.bulk_create(child_rows, batch_size=INSERT_BATCH_SIZE)
-    UnitReport.objects.bulk_update(
-        targets, ["unit_name", "unit_path", "totals", "built_at"], batch_size=INSERT_BATCH_SIZE
+    # An upsert on the reports' unique key rather than bulk_update, which builds a CASE WHEN
+    # per report and field (43,000 expressions for the country): most of the build's Python
+    # time in the benchmark (docs/benchmarks.md).
+    UnitReport.objects.bulk_create(
+        targets,
+        update_conflicts=True,
+        unique_fields=["unit", "period"],
+        update_fields=["unit_name", "unit_path", "totals", "built_at"],
+        batch_size=INSERT_BATCH_SIZE,
     )
     result.rebuilt += len(targets)
     result.body_rows += len(body_rows)

@@ -27,6 +27,7 @@ from reports.models import (
     UnitReport,
 )
 from users import scope
+from users.models import Role
 from users.scope import Action
 
 
@@ -116,3 +117,14 @@ def page_rows_of(report: UnitReport) -> QuerySet[ReportPageRow]:
 
 def child_rows_of(report: UnitReport) -> QuerySet[ReportChildRow]:
     return report.child_rows.order_by("child_path")
+
+
+def can_build(user: Any) -> bool:
+    """Who may (re)build a period's drafts: administrators and provincial departments.
+
+    ``services.build_start`` builds the whole period (a run has no subtree), so it is left
+    to those who answer for a province or more; rebuilding only refreshes drafts from the
+    registry and never touches a submitted or accepted report.
+    """
+    grants = scope.grants_for(user)
+    return grants.is_admin or Role.PROVINCE_OFFICER in grants.roles

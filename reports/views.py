@@ -44,7 +44,6 @@ from reports.models import (
 from reports.periods import due_on
 from units.models import AdministrativeUnit
 from users import scope
-from users.models import Role
 
 PAGE_SIZE = 50
 # Rows of a report's body and page tables per page: a province's own bodies run to hundreds.
@@ -75,17 +74,6 @@ _HOURS = ("hours_to_report_total", "hours_to_report_count")
 
 
 # --- Helpers -------------------------------------------------------------------------------
-
-
-def can_build(user: Any) -> bool:
-    """Who may (re)build a period's drafts: administrators and provincial departments.
-
-    ``services.build_start`` builds the whole period (a run has no subtree), so it is left
-    to those who answer for a province or more; rebuilding only refreshes drafts from the
-    registry and never touches a submitted or accepted report.
-    """
-    grants = scope.grants_for(user)
-    return grants.is_admin or Role.PROVINCE_OFFICER in grants.roles
 
 
 def _label(name: str) -> str:
@@ -286,7 +274,7 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
     rows = selectors.report_rows(reports).select_related("unit__parent")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _dress(page.object_list, _due_dates([period]))
-    builder = can_build(request.user)
+    builder = selectors.can_build(request.user)
     run = period.build_runs.first() if builder else None
     today = _today()
     return render(
@@ -309,7 +297,7 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
 @require_POST
 def build(request: HttpRequest, period_id: int) -> HttpResponse:
     """Queue a (re)build of the period's drafts; one already waiting or running is reused."""
-    if not can_build(request.user):
+    if not selectors.can_build(request.user):
         raise Http404
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     under_way = BuildRun.objects.filter(
@@ -327,7 +315,7 @@ def build(request: HttpRequest, period_id: int) -> HttpResponse:
 @require_GET
 def build_status(request: HttpRequest, run_id: int) -> JsonResponse:
     """A build's progress, polled every second by ``static/js/report-build.js``."""
-    if not can_build(request.user):
+    if not selectors.can_build(request.user):
         raise Http404
     run = get_object_or_404(BuildRun, pk=run_id)
     response = JsonResponse(

@@ -381,14 +381,14 @@ def test_periods_and_their_deadlines_are_read_by_every_user(
     assert nobody.get(f"{PERIODS}999999/").status_code == 404
 
 
-def test_officers_start_a_build_and_follow_it(
+def test_provincial_officers_start_a_build_and_follow_it(
     tree: Tree,
     people: People,
     registry: Registry,
     quarter: ReportingPeriod,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    district = _client(people.cam_thuy)
+    district = _client(people.province)
 
     with django_capture_on_commit_callbacks() as callbacks:
         started = district.post(f"{PERIODS}{quarter.pk}/build/", {}, format="json")
@@ -412,14 +412,15 @@ def test_officers_start_a_build_and_follow_it(
     assert UnitReport.objects.filter(period=quarter).count() == 9
 
 
-def test_staff_of_a_body_neither_start_nor_follow_builds(
+def test_districts_communes_and_staff_neither_start_nor_follow_builds(
     tree: Tree, people: People, quarter: ReportingPeriod
 ) -> None:
-    staff = _client(people.cam_ngoc_staff)
+    """A build covers the whole period: only provincial departments and administrators."""
     run = BuildRun.objects.create(period=quarter)
-
-    assert staff.post(f"{PERIODS}{quarter.pk}/build/").status_code == 403
-    assert staff.get(f"{BUILDS}{run.pk}/").status_code == 403
+    for user in (people.cam_ngoc_staff, people.cam_ngoc, people.cam_thuy):
+        client = _client(user)
+        assert client.post(f"{PERIODS}{quarter.pk}/build/").status_code == 403
+        assert client.get(f"{BUILDS}{run.pk}/").status_code == 403
     assert BuildRun.objects.count() == 1
     assert _client(people.province).get(f"{BUILDS}{run.pk + 1}/").status_code == 404
 
