@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts_registry.demo import build_demo_registry
 from directives.demo import build_demo_directives
+from reports.demo import build_demo_reports
 from units import demo
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 result = demo.build_demo(reset_passwords=options["reset_passwords"])
                 pages_created = build_demo_registry()
                 directives = build_demo_directives()
+                reports = build_demo_reports()
                 call_command("install_schedules", verbosity=verbosity, stdout=self.stdout)
         except demo.DemoDataError as exc:
             raise CommandError(str(exc)) from exc
@@ -64,7 +66,13 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Demo pages: {pages_created} registered.")
             self.stdout.write(directives.summary())
-            if not result.changed and not pages_created and not directives.changed:
+            self.stdout.write(reports.summary())
+            if (
+                not result.changed
+                and not pages_created
+                and not directives.changed
+                and not reports.changed
+            ):
                 self.stdout.write("The demo data was already complete: nothing changed.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins"))
