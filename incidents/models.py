@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.text import NFCCharField
+from portal.text import NFCCharField, NFCTextField
 
 
 class IncidentKind(models.TextChoices):
@@ -58,7 +58,7 @@ class Incident(models.Model):
     )
     url = models.URLField(_("address of the suspect page"), max_length=500, blank=True)
     canonical_url = models.CharField(_("canonical address"), max_length=500, blank=True)
-    description = models.TextField(_("description"), max_length=5000)
+    description = NFCTextField(_("description"), max_length=5000)
     discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now)
     reported_to_platform_at = models.DateTimeField(
         _("reported to the platform at"), null=True, blank=True
@@ -105,7 +105,7 @@ class IncidentStep(models.Model):
         _("from state"), max_length=30, choices=IncidentState.choices, blank=True
     )
     to_state = models.CharField(_("to state"), max_length=30, choices=IncidentState.choices)
-    note = models.TextField(_("note"), blank=True, max_length=5000)
+    note = NFCTextField(_("note"), blank=True, max_length=5000)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -139,7 +139,7 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=50, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = NFCCharField(_("note"), max_length=500, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

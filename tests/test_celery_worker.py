@@ -132,6 +132,7 @@ def _mail_files(mail_dir: Path) -> list[Path]:
     return sorted(mail_dir.glob("*.log")) if mail_dir.exists() else []
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_delivers_a_queued_email_exactly_once(worker: Path, tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
 

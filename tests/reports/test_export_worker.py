@@ -113,6 +113,7 @@ def export_worker(
                 process.wait(timeout=10)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_builds_a_large_export_that_the_portal_then_serves(
     export_worker: Worker, tree: Tree, quarter: ReportingPeriod
 ) -> None:

@@ -275,6 +275,9 @@ def deadline_rules(transactional_db: None) -> None:
     install_default_rules(DeadlineRule, UnitLevel)
 
 
+# Serialized like every transactional test of the suite: its flush then leaves the content
+# types alone, so the next serialized test restores the database without a clash.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_remind_each_unit_once(
     database_put_back: None,
     transactional_db: None,
