@@ -149,7 +149,7 @@ class BuildRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[BuildRu
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[BuildRun]:
-        return BuildRun.objects.select_related("period")
+        return selectors.build_runs_for(self.request.user)
 
 
 # --- Reports ----------------------------------------------------------------------------------

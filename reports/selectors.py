@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from reports.models import (
+    BuildRun,
     ReportBodyRow,
     ReportChildRow,
     ReportingPeriod,
@@ -128,3 +129,9 @@ def can_build(user: Any) -> bool:
     """
     grants = scope.grants_for(user)
     return grants.is_admin or Role.PROVINCE_OFFICER in grants.roles
+
+
+def build_runs_for(user: Any) -> QuerySet[BuildRun]:
+    """The builds a user may follow: every run for those who may build, none for others."""
+    runs = BuildRun.objects.select_related("period")
+    return runs if can_build(user) else runs.none()

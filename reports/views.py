@@ -315,9 +315,7 @@ def build(request: HttpRequest, period_id: int) -> HttpResponse:
 @require_GET
 def build_status(request: HttpRequest, run_id: int) -> JsonResponse:
     """A build's progress, polled every second by ``static/js/report-build.js``."""
-    if not selectors.can_build(request.user):
-        raise Http404
-    run = get_object_or_404(BuildRun, pk=run_id)
+    run = get_object_or_404(selectors.build_runs_for(request.user), pk=run_id)
     response = JsonResponse(
         {
             "state": run.state,

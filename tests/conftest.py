@@ -82,8 +82,8 @@ class Tree:
     vhtt_cam_thuy: Body
 
 
-@pytest.fixture
-def tree(db: None) -> Tree:
+def build_tree() -> Tree:
+    """The tree of the ``tree`` fixture; also built outside a test (tests/scope_world.py)."""
     thanh_hoa = factories.province("Tỉnh Thanh Hóa", code="38")
     cam_thuy = factories.district(thanh_hoa, "Huyện Cẩm Thủy", code="394")
     ba_thuoc = factories.district(thanh_hoa, "Huyện Bá Thước", code="390")
@@ -115,3 +115,8 @@ def tree(db: None) -> Tree:
             unit=cam_thuy, name="Phòng Văn hóa và Thông tin huyện Cẩm Thủy", kind="department"
         ),
     )
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return build_tree()

@@ -139,37 +139,9 @@ def make_tree() -> Tree:
         install_levels(UnitLevel)
     if not PlatformModel.objects.exists():
         install_platforms(PlatformModel)
-    thanh_hoa = factories.province("Tỉnh Thanh Hóa", code="38")
-    cam_thuy = factories.district(thanh_hoa, "Huyện Cẩm Thủy", code="394")
-    ba_thuoc = factories.district(thanh_hoa, "Huyện Bá Thước", code="390")
-    lai_chau = factories.province("Tỉnh Lai Châu", code="12")
-    tan_uyen = factories.district(lai_chau, "Huyện Tân Uyên", code="110")
-    cam_ngoc = factories.commune(cam_thuy, "Xã Cẩm Ngọc", code="15010")
-    cam_thanh = factories.commune(cam_thuy, "Xã Cẩm Thành", code="15001")
-    dien_lu = factories.commune(ba_thuoc, "Xã Điền Lư", code="14932")
-    muong_khoa = factories.commune(tan_uyen, "Xã Mường Khoa", code="03601")
+    from tests.conftest import build_tree
 
-    def ubnd(unit: Any) -> Any:
-        return factories.BodyFactory.create(unit=unit, name=f"UBND {unit.name}")
-
-    return Tree(
-        thanh_hoa=thanh_hoa,
-        cam_thuy=cam_thuy,
-        cam_ngoc=cam_ngoc,
-        cam_thanh=cam_thanh,
-        ba_thuoc=ba_thuoc,
-        dien_lu=dien_lu,
-        lai_chau=lai_chau,
-        tan_uyen=tan_uyen,
-        muong_khoa=muong_khoa,
-        ubnd_cam_ngoc=ubnd(cam_ngoc),
-        ubnd_cam_thanh=ubnd(cam_thanh),
-        ubnd_dien_lu=ubnd(dien_lu),
-        ubnd_muong_khoa=ubnd(muong_khoa),
-        vhtt_cam_thuy=factories.BodyFactory.create(
-            unit=cam_thuy, name="Phòng Văn hóa và Thông tin huyện Cẩm Thủy", kind="department"
-        ),
-    )
+    return build_tree()
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ even when the delivery task is enqueued a second time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -69,11 +70,13 @@ def keep_migrated_data(django_db_setup: None, django_db_blocker: Any) -> Iterato
         connection.creation.deserialize_db_from_string(saved)
 
 
-@pytest.fixture
-def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> Iterator[Path]:
-    """Start a real worker against the test database; yield the directory it writes mail to."""
-    var_dir = tmp_path / "var"
-    log = tmp_path / "worker.log"
+@contextlib.contextmanager
+def running_worker(tmp_path: Path, name: str, **extra_env: str) -> Iterator[Path]:
+    """A real worker process against the test database and broker; yields its log file.
+
+    ``extra_env`` adds settings for the worker (a media directory, a lower threshold…).
+    """
+    log = tmp_path / f"{name}.log"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -84,8 +87,9 @@ def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> 
         DATABASE_URL=_database_url(),
         REDIS_URL=settings.REDIS_URL,
         # In the embedded default, email is written to files under $PORTAL_VAR_DIR/mail.
-        PORTAL_VAR_DIR=str(var_dir),
+        PORTAL_VAR_DIR=str(tmp_path / "var"),
         PYTHONUNBUFFERED="1",
+        **extra_env,
     )
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -103,7 +107,7 @@ def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> 
                 "--without-mingle",
                 "--without-gossip",
                 "--hostname",
-                f"test-worker-{os.getpid()}@%h",
+                f"{name}-{os.getpid()}@%h",
             ],
             cwd=settings.BASE_DIR,
             env=env,
@@ -118,7 +122,7 @@ def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> 
                 log,
             )
             assert process.poll() is None, f"The worker exited:\n{log.read_text()}"
-            yield var_dir / "mail"
+            yield log
         finally:
             process.terminate()
             try:
@@ -126,6 +130,13 @@ def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(keep_migrated_data: None, transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+    """Start a real worker against the test database; yield the directory it writes mail to."""
+    with running_worker(tmp_path, "worker"):
+        yield tmp_path / "var" / "mail"
 
 
 def _mail_files(mail_dir: Path) -> list[Path]:

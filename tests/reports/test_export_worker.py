@@ -8,9 +8,6 @@ directory shared with the test, which reads the file the worker wrote.
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +26,9 @@ from tests.conftest import Tree
 from tests.reports.conftest import report_of
 from tests.test_celery_worker import (  # noqa: F401 (fixtures used by name)
     DELIVERY_TIMEOUT,
-    WORKER_START_TIMEOUT,
-    _database_url,
     _wait_for,
     keep_migrated_data,
+    running_worker,
 )
 
 pytestmark = pytest.mark.worker
@@ -55,62 +51,12 @@ def export_worker(
 ) -> Iterator[Worker]:
     """A real worker sharing this test's media directory and a low export threshold."""
     media = tmp_path / "media"
-    log = tmp_path / "worker.log"
     settings.MEDIA_ROOT = media
     settings.PORTAL_EXPORT_SYNC_MAX_ROWS = 5
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"EMAIL_URL", "PORTAL_ENV", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        DATABASE_URL=_database_url(),
-        REDIS_URL=settings.REDIS_URL,
-        PORTAL_VAR_DIR=str(tmp_path / "var"),
-        MEDIA_ROOT=str(media),
-        PORTAL_EXPORT_SYNC_MAX_ROWS="5",
-        PYTHONUNBUFFERED="1",
-    )
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-l",
-                "info",
-                "--without-mingle",
-                "--without-gossip",
-                "--hostname",
-                f"test-export-worker-{os.getpid()}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(
-                lambda: process.poll() is not None or b" ready." in log.read_bytes(),
-                WORKER_START_TIMEOUT,
-                "the worker to start",
-                log,
-            )
-            assert process.poll() is None, f"The worker exited:\n{log.read_text()}"
-            yield Worker(log=log, media=media)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with running_worker(
+        tmp_path, "test-export-worker", MEDIA_ROOT=str(media), PORTAL_EXPORT_SYNC_MAX_ROWS="5"
+    ) as log:
+        yield Worker(log=log, media=media)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
