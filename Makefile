@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The cache gets a Redis database of its own: tests clear it, and must not clear the broker.
 TEST_CACHE_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install run demo test lint typecheck check messages bench load clean
+.PHONY: install prerequisites portal-prerequisites run demo test lint typecheck check messages bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,27 @@ $(VENV)/.installed: requirements/dev.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
-demo: install
+# System tools (Debian packages) that no lock file provides: installed when we are root,
+# otherwise the exact command to run is printed and make stops. See scripts/prerequisites.py.
+prerequisites:
+	$(PYTHON) scripts/prerequisites.py
+
+portal-prerequisites:
+	$(PYTHON) scripts/prerequisites.py --portal
+
+# The load test's own environment: the dev lock plus locust, kept out of every other one.
+$(VENV)/.load-installed: requirements/load.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements/load.lock
+	touch $@
+
+demo: install portal-prerequisites
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
 run: demo
 	$(BIN)/python manage.py run_embedded --host $(HOST) --port $(PORT)
 
-test: install
+test: install prerequisites
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_REDIS_URL=$(TEST_CACHE_REDIS_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -59,7 +72,7 @@ bench: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m benchmarks.run $(BENCH)
 
 # Load test: gunicorn on loopback over a scratch PostgreSQL database, locust for LOAD_SECONDS.
-load: install
+load: $(VENV)/.load-installed prerequisites
 	PGHOST=$(PGHOST) PGPORT=$(PGPORT) PGUSER=$(PGUSER) PGDATABASE=$(PGDATABASE) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m loadtest.run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,47 @@ def _real_services(django_db_blocker: object) -> None:
     )
     assert settings.REDIS_URL, "The test suite needs Redis (REDIS_URL). Use `make test`."
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+
+
+# The browser tests drive Debian's Chromium (installed by `make test`: scripts/prerequisites.py).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def restore_migrated_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Put back what migrations installed (the levels...) once the module's last flush is done.
+
+    A transactional test empties the tables when it ends and Django restores them only at
+    the start of the next such test; without this, a later run with ``--reuse-db`` would
+    start from an empty database. Modules of live-server tests use it for all their tests.
+    """
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch, restore_migrated_data: None) -> Iterator[Any]:
+    """A headless Chromium driven by Playwright, closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that pytest-django
+    # makes around the test are still synchronous, so Django's guard must stand aside.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(autouse=True)

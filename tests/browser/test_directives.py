@@ -14,27 +14,21 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from directives import services
 from directives.models import Directive
 from legal.models import LegalNode
 from legal.services import load_defaults
 from tests import factories
-from tests.browser.test_pages import (  # noqa: F401 (fixtures)
-    VIEWPORTS,
-    _restore_migrated_data,
-    browser,
-    fits_the_screen,
-    log_in,
-    shoot,
-)
+from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot, too_wide
 from tests.conftest import Tree
 from tests.directives.conftest import World, draft, world  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -57,25 +51,6 @@ INSTRUCTIONS = [
 
 
 # The elements that stick out of the screen (tables scroll inside their own box).
-_TOO_WIDE = """() => {
-    const width = window.innerWidth;
-    const clipped = (e) => {
-        for (let a = e.parentElement; a; a = a.parentElement) {
-            if (getComputedStyle(a).overflowX !== "visible") return a.getBoundingClientRect().right <= width + 1;
-        }
-        return false;
-    };
-    return [...document.querySelectorAll("body *")]
-        .filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e))
-        .slice(0, 8)
-        .map(e => e.tagName.toLowerCase() + "." + [...e.classList].join(".") + " " + Math.round(e.getBoundingClientRect().right));
-}"""
-
-
-def too_wide(page: Page) -> Any:
-    return page.evaluate(_TOO_WIDE)
-
-
 def _story(given: World) -> dict[str, Any]:
     """The chain of letters, issued in April 2024: every deadline has passed since."""
     load_defaults()
@@ -153,7 +128,7 @@ def _story(given: World) -> dict[str, Any]:
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_directive_pages_in_a_browser(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     world: World,  # noqa: F811
     size: str,

@@ -28,21 +28,14 @@ from reports.periods import ensure_period
 from tests import factories
 from tests.accounts_registry.factories_bodies import TINY_PDF
 from tests.accounts_registry.factories_pages import page as registered_page
-from tests.browser.test_directives import too_wide
-from tests.browser.test_pages import (  # noqa: F401 (fixtures)
-    VIEWPORTS,
-    _restore_migrated_data,
-    browser,
-    fits_the_screen,
-    log_in,
-    shoot,
-)
+from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot, too_wide
 from tests.conftest import Tree
 from users.models import User
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
 DECLARATIONS: dict[str, Any] = {
@@ -64,7 +57,7 @@ def _media_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
-def _open(browser: Browser, base: str, user: User | None, size: str = "laptop") -> Page:  # noqa: F811
+def _open(browser: Browser, base: str, user: User | None, size: str = "laptop") -> Page:
     page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN", accept_downloads=True)  # type: ignore[arg-type]
     page.set_default_timeout(10_000)
     if user is not None:
@@ -84,7 +77,7 @@ def _post_and_wait(page: Page, button: Any) -> None:
 
 
 def test_a_commune_registers_a_page_the_district_returns_it_then_approves_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     tree: Tree,
 ) -> None:
@@ -200,7 +193,7 @@ def _submitted(unit: Any, period: ReportingPeriod, by: User, **fields: Any) -> U
 
 
 def test_the_district_returns_a_commune_report_then_accepts_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     tree: Tree,
 ) -> None:
@@ -251,7 +244,7 @@ def test_the_district_returns_a_commune_report_then_accepts_it(
 
 
 def test_the_province_downloads_a_district_report_in_three_formats(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     tree: Tree,
 ) -> None:
@@ -290,7 +283,7 @@ def test_the_province_downloads_a_district_report_in_three_formats(
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_a_citizen_checks_links_and_reports_a_fake_page(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     tree: Tree,
     size: str,

@@ -7,66 +7,24 @@ keeps its layout within the screen width, and hides what is out of scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
 from tests import factories
+from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot
 from tests.conftest import Tree
 from units.models import AdministrativeUnit, BodyKind
-from users.models import User
 
 pytestmark = [
     pytest.mark.browser,
     # live_server serves another thread: the data must be committed, and the levels that a
     # migration installed must come back for the tests that run after this one.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migrated_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """Put back what migrations installed (the levels...) once the module's last flush is done.
-
-    A transactional test empties the tables when it ends and Django restores them only at
-    the start of the next such test; without this, a later run with ``--reuse-db`` would
-    start from an empty database.
-    """
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls that pytest-django
-    # makes around the test are still synchronous, so Django's guard must stand aside.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def enrich(tree: Tree) -> None:
@@ -91,25 +49,6 @@ def enrich(tree: Tree) -> None:
     AdministrativeUnit.objects.filter(pk=tree.cam_thanh.pk).update(
         valid_until=date(2025, 6, 30), succeeded_by=tree.cam_ngoc
     )
-
-
-def log_in(page: Page, base_url: str, user: User) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill(factories.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def shoot(page: Page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def fits_the_screen(page: Page) -> bool:
-    """Nothing but table boxes may scroll sideways: the page itself must not."""
-    width: Any = page.evaluate("document.documentElement.scrollWidth")
-    viewport: Any = page.evaluate("window.innerWidth")
-    return int(width) <= int(viewport)
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

@@ -22,24 +22,17 @@ from reports.periods import ensure_period
 from reports.tasks import build_period_task
 from tests import factories
 from tests.accounts_registry.factories_pages import page as registered_page
-from tests.browser.test_directives import too_wide
-from tests.browser.test_pages import (  # noqa: F401 (fixtures)
-    VIEWPORTS,
-    _restore_migrated_data,
-    browser,
-    fits_the_screen,
-    log_in,
-    shoot,
-)
+from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot, too_wide
 from tests.conftest import Tree
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
 
-def _open(browser: Browser, base: str, user: Any, size: str) -> Page:  # noqa: F811
+def _open(browser: Browser, base: str, user: Any, size: str) -> Page:
     page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
     page.set_default_timeout(10_000)
     log_in(page, base, user)
@@ -53,7 +46,7 @@ def _check(page: Page, name: str, size: str) -> None:
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_a_commune_submits_its_report_and_the_district_accepts_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     tree: Tree,
     size: str,

@@ -4,8 +4,6 @@ PDF, Vietnamese intact, user text kept as text, dates written the decree's way."
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -19,6 +17,7 @@ from weasyprint import HTML
 from directives import rendering, services
 from directives.models import Directive
 from tests.directives.conftest import World, draft
+from tests.pdf_text import pdf_text
 from units.models import Body
 
 pytestmark = pytest.mark.django_db
@@ -37,32 +36,6 @@ def _nfc(text: str) -> str:
 def _flat(text: str) -> str:
     """Text with its line breaks and runs of spaces made single spaces, in NFC."""
     return " ".join(_nfc(text).split())
-
-
-def _pdf_text(pdf: bytes, html: str) -> str:
-    """What the PDF shows: pdftotext where the machine has it, else WeasyPrint's laid-out
-    lines (the boxes the PDF was drawn from)."""
-    if shutil.which("pdftotext"):
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],
-            input=pdf,
-            capture_output=True,
-            check=True,
-        )
-        return done.stdout.decode()
-    document = HTML(string=html, url_fetcher=rendering.LocalOnlyFetcher()).render()
-    texts: list[str] = []
-
-    def walk(box: object) -> None:
-        text = getattr(box, "text", None)
-        if isinstance(text, str):
-            texts.append(text)
-        for child in getattr(box, "children", []) or []:
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return " ".join(texts)
 
 
 def _docx_text(data: bytes) -> tuple[str, object]:
@@ -252,12 +225,11 @@ def test_the_pdf_letter_shows_every_part_with_its_diacritics(world: World) -> No
     directive = letter_1067(world)
 
     pdf = rendering.render_pdf(directive)
-    html = rendering.letter_html(directive)
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "letter.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF")
-    shown = _flat(_pdf_text(pdf, html))
+    shown = _flat(pdf_text(pdf))
     for part in (
         "ỦY BAN NHÂN DÂN",
         "HUYỆN CẨM THỦY",
@@ -303,7 +275,7 @@ def test_markup_in_a_subject_is_escaped_in_the_pdf(world: World) -> None:
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     # The narrow subject column may break the line anywhere: compare without the breaks
-    shown = "".join(_pdf_text(pdf, html).split())
+    shown = "".join(pdf_text(pdf).split())
     assert 'V/v<script>alert("x")</script><imgsrc="http://x/">' in shown
 
 

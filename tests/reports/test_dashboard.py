@@ -30,14 +30,7 @@ from reports.models import PeriodKind, ReportingPeriod, ReportState
 from reports.periods import ensure_period
 from tests import factories
 from tests.accounts_registry.factories_bodies import SocialPageFactory
-from tests.browser.test_pages import (  # noqa: F401 (fixtures)
-    VIEWPORTS,
-    _restore_migrated_data,
-    browser,
-    fits_the_screen,
-    log_in,
-    shoot,
-)
+from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot
 from tests.conftest import Tree
 from tests.reports.conftest import DECLARATIONS, People, Registry, report_of
 from units.models import AdministrativeUnit
@@ -51,6 +44,9 @@ AFTER_COMMUNE_DUE = datetime(2026, 10, 7, 9, 0, tzinfo=HANOI)
 DASHBOARD_QUERIES = 17
 # The page: the session, the user, the unit, the menu's two counters, and the dashboard.
 VIEW_BUDGET = 22
+
+# Its live-server tests flush the database: put the migrated data back after the module.
+pytestmark = [pytest.mark.usefixtures("restore_migrated_data")]
 
 
 @dataclass
@@ -481,7 +477,7 @@ def test_query_budget_of_the_page(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_the_dashboard_in_a_browser(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: Any,
     world: World,
     size: str,

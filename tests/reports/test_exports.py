@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 import zipfile
 from collections.abc import Generator
 from datetime import datetime, timedelta
@@ -39,6 +38,7 @@ from reports.models import (
 from tests import factories
 from tests.accounts_registry.factories_pages import page
 from tests.conftest import Tree
+from tests.pdf_text import pdf_text
 from tests.reports.conftest import DECLARATIONS, People, Registry, report_of
 from units.models import AdministrativeUnit, Body
 
@@ -276,15 +276,6 @@ def test_the_word_report_is_laid_out_as_an_official_report(district: UnitReport)
     assert district.totals["pages_registered"] == 4
 
 
-def _pdf_text(content: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"],
-        input=content,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-
-
 def test_the_pdf_shows_vietnamese_and_escapes_what_units_typed(
     district: UnitReport, people: People
 ) -> None:
@@ -301,7 +292,7 @@ def test_the_pdf_shows_vietnamese_and_escapes_what_units_typed(
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert content.startswith(b"%PDF")
-    text = " ".join(_pdf_text(content).split())
+    text = " ".join(pdf_text(content).split())
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Kính gửi: Ủy ban nhân dân tỉnh Thanh Hóa." in text
     assert '<script>alert("x")</script> Đã hướng dẫn 17 xã.' in text

@@ -6,23 +6,22 @@ event in the page and as a console error; both are collected on every page visit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django_celery_beat.models import CrontabSchedule
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from accounts_registry.models import PageState
 from tests import factories
 from tests.accounts_registry.factories_pages import page as registered_page
-from tests.browser.test_pages import CHROMIUM, CHROMIUM_ARGS, _restore_migrated_data  # noqa: F401
 from tests.conftest import Tree
 
 pytestmark = [
     pytest.mark.browser,
     # live_server serves another thread: the data must be committed.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
 # Runs before any page script; Playwright injects it outside the page's CSP.
@@ -32,15 +31,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
 });
 """
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watcher:
