@@ -348,11 +348,11 @@ PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=10 
 PORTAL_DIRECTIVE_REMINDER_DAYS = tuple(
     env.list("PORTAL_DIRECTIVE_REMINDER_DAYS", cast=int, default=[-3, 1, 7])
 )
-# Where links in emails point (the portal's public address), e.g. https://mxh.thanhhoa.gov.vn
 # Report reminders: days around each level's due date (negative: before). Exports of a report
 # with more rows than this are built by Celery and offered when ready; smaller ones stream.
 PORTAL_REPORT_REMINDER_DAYS = tuple(
     env.list("PORTAL_REPORT_REMINDER_DAYS", cast=int, default=[-3, 1, 7])
 )
 PORTAL_EXPORT_SYNC_MAX_ROWS = env.int("PORTAL_EXPORT_SYNC_MAX_ROWS", default=2000)
+# Where links in emails point (the portal's public address), e.g. https://mxh.thanhhoa.gov.vn
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
