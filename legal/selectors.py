@@ -99,15 +99,6 @@ def criteria() -> list[ComplianceCriterion]:
     )
 
 
-def search_nodes(*, library_id: str = "", query: str = "") -> QuerySet[LegalNode]:
-    nodes = LegalNode.objects.all()
-    if library_id:
-        nodes = nodes.filter(library__library_id=library_id)
-    if fold(query):
-        nodes = nodes.filter(search_text__contains=fold(query))
-    return nodes
-
-
 def _plain(text: str) -> SafeString:
     return escape(text)
 

@@ -249,10 +249,6 @@ class Generated:
     seconds: float = 0.0
 
 
-def is_synthetic_email(email: str) -> bool:
-    return email.endswith("@" + SYNTHETIC_DOMAIN)
-
-
 def generate(
     *,
     seed: int = DEFAULT_SEED,
