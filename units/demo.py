@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 
 from portal.text import fold, nfc
 from units.models import AdministrativeUnit, Body, BodyKind
+from units.naming import bare_name, in_sentence
 from users.models import Role, RoleAssignment, User
 
 # One documented password for every demo login: the README and both commands print it.
@@ -31,13 +32,6 @@ CAM_THUY = "Huyện Cẩm Thủy"
 CAM_NGOC = "Xã Cẩm Ngọc"
 LAI_CHAU = "Tỉnh Lai Châu"
 TAN_UYEN = "Huyện Tân Uyên"
-
-# Longest first, so that "Thành phố" wins over a shorter prefix of the same words.
-_TYPE_PREFIXES = sorted(
-    ("Thành phố", "Thị trấn", "Thị xã", "Tỉnh", "Huyện", "Quận", "Xã", "Phường", "Đặc khu"),
-    key=len,
-    reverse=True,
-)
 
 # Village boards are illustrative (the letters name "các ban thôn" without listing them).
 _VILLAGES = {CAM_NGOC: ("Ngọc Lâm", "Ngọc Sơn", "Ngọc Thành")}
@@ -107,22 +101,6 @@ class DemoResult:
                 self.roles_created,
             )
         )
-
-
-def in_sentence(unit_name: str) -> str:
-    """ "Xã Cẩm Ngọc" → "xã Cẩm Ngọc": a unit's name as it reads inside a body's name."""
-    for prefix in _TYPE_PREFIXES:
-        if unit_name.startswith(prefix + " "):
-            return prefix.lower() + unit_name[len(prefix) :]
-    return unit_name
-
-
-def bare_name(unit_name: str) -> str:
-    """ "Huyện Cẩm Thủy" → "Cẩm Thủy"."""
-    for prefix in _TYPE_PREFIXES:
-        if unit_name.startswith(prefix + " "):
-            return unit_name[len(prefix) + 1 :]
-    return unit_name
 
 
 def _mailbox(*parts: str) -> str:
