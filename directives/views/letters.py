@@ -1,15 +1,7 @@
-"""Directive pages: the list and inbox, drafting, the letter, its recipients and its chain.
-
-Every view fetches its directive, receipt or file through ``directives.selectors`` (which
-asks ``users.scope``): anything outside the user's reach is a 404, never data. Writes go
-through ``directives.services``; their ``ValidationError``s are shown on the form fields
-they name, or as messages.
-"""
+"""The list and inbox, drafting, the letter with its recipients, and the chain of letters."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,118 +18,25 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from directives import selectors, services
-from directives.files import CONTENT_TYPES
 from directives.forms import (
     DirectiveFilterForm,
     DirectiveForm,
-    FigureFormSet,
-    ReportForm,
-    filled_figures,
 )
 from directives.models import (
     Attachment,
     Directive,
     ImplementationReport,
     Receipt,
-    ReportFigure,
 )
-from legal.models import LegalNode
+from directives.views.common import (
+    PAGE_SIZE,
+    _apply_errors,
+    _error_messages,
+    _letter,
+    _visible_reports,
+)
 from units.models import Body, BodyKind
 from users import scope
-
-PAGE_SIZE = 50
-
-# Form fields a service's error may name under another name.
-_ERROR_FIELDS = {"recipients": "recipient_units", "cited_nodes": "cited"}
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's errors on the form fields they name (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = _ERROR_FIELDS.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-# --- The letter's parts ----------------------------------------------------------------------
-
-
-def letter_date(directive: Directive) -> str:
-    """``Cẩm Thủy, ngày 03 tháng 11 năm 2021`` (Decree 30: a zero before days < 10 and
-    months 1 and 2); a letter not yet dated keeps the blanks the signer fills in."""
-    day = directive.issued_on
-    if day is None:
-        return f"{directive.place}, ngày     tháng     năm     "
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{directive.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def _lines(text: str) -> list[str]:
-    """The entries of a "one per line" field, without the dash before and the ";" after
-    (the letter writes them back in the standard way)."""
-    entries = (line.strip().lstrip("-\u2013\u2022").strip() for line in text.splitlines())
-    return [entry.rstrip(";.,").strip() for entry in entries if entry.rstrip(";.,").strip()]
-
-
-def _paragraphs(text: str) -> list[str]:
-    """A letter's text, one paragraph per line (as typed, or pasted from a Word file)."""
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-
-
-@dataclass(frozen=True)
-class NumberedInstruction:
-    number: int
-    paragraphs: list[str]
-
-
-def _listed(entries: list[str]) -> list[str]:
-    """``X;`` for each entry but the last, ``Y.`` for the last, as letters write lists."""
-    return [f"{entry}{'.' if i == len(entries) - 1 else ';'}" for i, entry in enumerate(entries)]
-
-
-def _letter(directive: Directive) -> dict[str, Any]:
-    """What the letter partial needs, in a fixed number of queries."""
-    addressees = directive.addressees
-    distribution = directive.distribution
-    if directive.is_draft:
-        # A draft shows what issuing will write from its recipients.
-        addressees = addressees.strip() or services.default_addressees(directive)
-        distribution = distribution.strip() or services.default_distribution(directive)
-    return {
-        "directive": directive,
-        "supervisor": directive.issuer.supervising_body,
-        "date_line": letter_date(directive),
-        "addressees": _listed(_lines(addressees)),
-        "distribution": _listed(_lines(distribution)),
-        "signing_lines": directive.signing_capacity.splitlines(),
-        "basis": _paragraphs(directive.basis),
-        "body": _paragraphs(directive.body),
-        "closing": _paragraphs(directive.closing),
-        "instructions": [
-            NumberedInstruction(item.position, _paragraphs(item.text))
-            for item in directive.instructions.order_by("position")
-        ],
-        "cited": list(
-            LegalNode.objects.filter(directives=directive)
-            .select_related("library", "parent", "parent__parent")
-            .order_by("library__library_id", "order")
-        ),
-        "attachments": list(directive.attachments.order_by("pk")),
-    }
-
-
-def _visible_reports(user: Any, directive: Directive) -> QuerySet[ImplementationReport]:
-    return selectors.reports_of(directive).filter(
-        receipt__in=selectors.receipts_for(user).values("pk")
-    )
-
 
 # --- List and inbox --------------------------------------------------------------------------
 
@@ -525,152 +424,4 @@ def directive_chain(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": list(reversed(selectors.ancestors_of(request.user, directive))),
             "root": _entries(node, reports),
         },
-    )
-
-
-# --- A recipient's copy ---------------------------------------------------------------------
-
-
-def _receipt_reports(receipt: Receipt) -> list[ImplementationReport]:
-    return list(
-        ImplementationReport.objects.filter(receipt=receipt)
-        .select_related("submitted_by")
-        .prefetch_related(
-            Prefetch("figures", queryset=ReportFigure.objects.order_by("position")),
-            Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
-        )
-        .order_by("submitted_at", "pk")
-    )
-
-
-@login_required
-@require_GET
-def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter as addressed to one recipient; opening it records that it was read."""
-    receipt = selectors.get_receipt_or_404(request.user, pk)
-    directive = receipt.directive
-    answer = directive.is_issued and selectors.answerable(request.user, receipt)
-    if answer:
-        services.receipt_open(receipt, by=request.user)  # type: ignore[arg-type]
-        receipt.refresh_from_db(fields=["read_at"])
-    context = {
-        **_letter(directive),
-        "receipt": receipt,
-        "answerable": answer,
-        "can_issue": answer and scope.issuing_bodies(request.user).exists(),
-        "reports": _receipt_reports(receipt),
-        "ancestors": selectors.ancestors_of(request.user, directive),
-    }
-    return render(request, "directives/receipt_detail.html", context)
-
-
-@login_required
-@require_POST
-def receipt_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    receipt = selectors.get_answerable_or_404(request.user, pk)
-    try:
-        services.receipt_acknowledge(receipt, by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(request, _("Receipt acknowledged. The issuer can see it."))
-    return redirect("directives:receipt", pk=receipt.pk)
-
-
-@login_required
-def report_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Report back on implementation: what was done, figures, files."""
-    receipt = selectors.get_answerable_or_404(request.user, pk)
-    form = ReportForm(request.POST or None, request.FILES or None)
-    figures = FigureFormSet(request.POST or None, prefix="figures")
-    if request.method == "POST" and form.is_valid() and figures.is_valid():
-        try:
-            services.report_submit(
-                receipt,
-                by=request.user,  # type: ignore[arg-type]
-                text=form.cleaned_data["text"],
-                figures=filled_figures(figures),
-                files=form.cleaned_data["attachments"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your report was sent to the issuer."))
-            return redirect("directives:receipt", pk=receipt.pk)
-    return render(
-        request,
-        "directives/report_form.html",
-        {"receipt": receipt, "directive": receipt.directive, "form": form, "figures": figures},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-# --- Files -----------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A file of a directive or report, to those who may read it (media is not served)."""
-    attachment = selectors.get_attachment_or_404(request.user, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_filename,
-        content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def letter_filename(directive: Directive, extension: str) -> str:
-    """``CV-1067-UBND-VHTT.docx``: ASCII, so every mail client and file system keeps it."""
-    parts = ["CV", directive.number or "du-thao", directive.symbol]
-    text = "-".join(part for part in parts if part).replace("đ", "d").replace("Đ", "D")
-    ascii_text = unicodedata.normalize("NFD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-") + extension
-
-
-def _rendered(request: HttpRequest, pk: int) -> Directive:
-    directive = selectors.get_directive_or_404(request.user, pk)
-    if not directive.is_issued and not selectors.can_manage(request.user, directive):
-        raise Http404
-    return directive
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    # The name is ASCII (``letter_filename``): no encoding is needed.
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_GET
-def directive_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter as a Word file in the layout of Decree 30/2020/NĐ-CP."""
-    directive = _rendered(request, pk)
-    from directives import rendering  # written alongside; imported when first needed
-
-    return _download(
-        rendering.render_docx(directive),
-        letter_filename(directive, ".docx"),
-        CONTENT_TYPES["docx"],
-    )
-
-
-@login_required
-@require_GET
-def directive_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter as a PDF in the layout of Decree 30/2020/NĐ-CP."""
-    directive = _rendered(request, pk)
-    from directives import rendering
-
-    return _download(
-        rendering.render_pdf(directive),
-        letter_filename(directive, ".pdf"),
-        CONTENT_TYPES["pdf"],
     )
