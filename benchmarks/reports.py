@@ -127,9 +127,9 @@ def run(profile: list[str] | None = None) -> list[Figure]:
     from django.core.management.base import CommandError
 
     from reports.build import BATCH_SIZE, build_period
-    from reports.management.commands.generate_synthetic_registry import generate
     from reports.models import PeriodKind
     from reports.periods import ensure_period
+    from reports.synthetic import generate
     from units.importers import import_edition
     from units.models import AdministrativeUnit
 

@@ -13,12 +13,12 @@ from accounts_registry.canonical import canonicalise
 from accounts_registry.models import ContactPerson, PageState, PostingRules, SocialPage
 from incidents.models import Incident
 from reports.build import build_period
-from reports.management.commands.generate_synthetic_registry import (
+from reports.models import ReportBodyRow, ReportingPeriod, ReportPageRow
+from reports.synthetic import (
     SYNTHETIC_DOMAIN,
     Generated,
     generate,
 )
-from reports.models import ReportBodyRow, ReportingPeriod, ReportPageRow
 from tests import factories
 from tests.conftest import Tree
 from units.models import AdministrativeUnit, Body
