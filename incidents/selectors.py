@@ -10,7 +10,6 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.http import Http404
 
 from incidents.models import Evidence, Incident, IncidentState, IncidentStep
-from notifications.models import Notification
 from units.models import AdministrativeUnit
 from users import scope
 from users.scope import Action
@@ -75,14 +74,6 @@ def get_evidence_or_404(user: Any, *, incident_id: Any, pk: Any) -> Evidence:
         )
     except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-
-
-def notifications_for(user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
-
-
-def unread_count(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/transition/", views.incident_transition, name="transition"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
     path("report/", views.public_report, name="public_report"),
     path("report/thanks/", views.public_report_thanks, name="public_report_thanks"),
 ]

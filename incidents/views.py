@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -276,26 +275,3 @@ def public_report(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_report_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/public_report_thanks.html")
-
-
-@login_required
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    """The user's notices, newest first, with the unread ones marked."""
-    page = Paginator(selectors.notifications_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "incidents/notification_list.html",
-        {"page": page, "unread": selectors.unread_count(request.user)},
-    )
-
-
-@login_required
-@require_POST
-def notifications_mark_read(request: HttpRequest) -> HttpResponse:
-    selectors.notifications_for(request.user).filter(read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return redirect("incidents:notifications")

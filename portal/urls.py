@@ -16,6 +16,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("legal/", include("legal.urls")),
     path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
     path("directives/", include("directives.urls")),
     path("reports/", include("reports.urls")),
     path("registry/", include("accounts_registry.urls")),

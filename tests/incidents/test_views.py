@@ -202,8 +202,8 @@ def test_the_notifications_page_shows_unread_and_marks_them_read(tree: Tree) -> 
     incident(tree.ubnd_cam_ngoc, by=staff)
     client = _client(staff)
 
-    page_ = client.get("/incidents/notifications/")
-    client.post("/incidents/notifications/read/")
+    page_ = client.get("/notifications/")
+    client.post("/notifications/read/")
 
     assert page_.status_code == 200 and page_.context["unread"] == 1
     assert not Notification.objects.filter(user=staff, read_at__isnull=True).exists()
@@ -297,7 +297,7 @@ def test_public_reports_are_rate_limited(client: Client, tree: Tree, settings: A
     assert Incident.objects.count() == 2
 
 
-@pytest.mark.parametrize("path", ["/incidents/", "/incidents/new/", "/incidents/notifications/"])
+@pytest.mark.parametrize("path", ["/incidents/", "/incidents/new/", "/notifications/"])
 def test_the_staff_pages_need_a_login(client: Client, path: str) -> None:
     assert client.get(path).status_code == 302
 
@@ -316,6 +316,6 @@ def test_the_header_tag_counts_unread_notifications(tree: Tree) -> None:
     incident(tree.ubnd_cam_ngoc, by=staff)
     request = RequestFactory().get("/")
     request.user = staff
-    template = Template("{% load incidents_tags %}{% unread_notifications %}")
+    template = Template("{% load notifications_tags %}{% unread_notifications %}")
 
     assert template.render(Context({"request": request})) == "1"

@@ -31,7 +31,7 @@ def test_the_settings_page_is_reachable_from_the_notifications_page(client: Clie
     user = UserFactory.create()
     client.force_login(user)
 
-    page = client.get(reverse("incidents:notifications"))
+    page = client.get(reverse("notifications:list"))
 
     assert reverse("notification_settings") == URL
     assert f'href="{URL}"' in page.content.decode()
@@ -44,7 +44,7 @@ def test_a_user_turns_email_off_and_on_again(client: Client) -> None:
 
     shown = client.get(URL)
     off = client.post(URL, {})
-    listed = client.get(reverse("incidents:notifications"))
+    listed = client.get(reverse("notifications:list"))
 
     assert shown.status_code == 200
     assert 'name="email_notifications"' in shown.content.decode()

@@ -1,4 +1,4 @@
-"""Template tags of incidents: the unread notification count for the header."""
+"""Template tags of notifications: the unread count for the header."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from incidents import selectors
+from notifications import selectors
 
 register = template.Library()
 
