@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "legal",
     "incidents",
     "audit",
+    # Last: the project as an app, above every other (its commands may use them all).
+    "portal",
 ]
 
 MIDDLEWARE = [
