@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Lets the audit trail's receivers know the address and browser behind a recorded action.
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: an over-long search is refused in the page's language, with its layout.
+    "portal.search.SearchBoundsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout response.

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, F, Func, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from portal.text import fold
+from portal.search import search_words
 from units.models import AdministrativeUnit, Body, UnitLevel
 from users import scope
 from users.models import Role, RoleAssignment
@@ -101,7 +101,7 @@ def _matching(queryset: QuerySet[M], query: str) -> QuerySet[M]:
 
     Word by word, so that "ubnd cam ngoc" finds "UBND Xã Cẩm Ngọc".
     """
-    for word in fold(query).split():
+    for word in search_words(query):
         queryset = queryset.filter(search_name__contains=word)
     return queryset
 

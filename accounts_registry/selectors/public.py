@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts_registry import canonical
 from accounts_registry.models import PageState, Platform, SocialPage
-from portal.text import fold
+from portal.search import search_words
 from units.models import PATH_STEP_WIDTH, AdministrativeUnit
 
 # Longer input is not a page address; refusing it early keeps the canonicaliser cheap.
@@ -174,7 +174,7 @@ def directory_pages(
     Case and diacritics are ignored (NFD input too).
     """
     pages = SocialPage.objects.official().select_related(*_PUBLIC_RELATED)
-    for word in fold(query).split():
+    for word in search_words(query):
         pages = pages.filter(
             Q(search_name__contains=word)
             | Q(body__search_name__contains=word)
