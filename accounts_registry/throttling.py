@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.client_address import client_address
+
 DEFAULT_VERIFY_RATE = "60/min"
 DEFAULT_DIRECTORY_RATE = "120/min"
 
@@ -30,9 +32,9 @@ class _PublicThrottle(SimpleRateThrottle):
         return cast(str | None, getattr(settings, self.rate_setting, self.default_rate))
 
     def get_ident(self, request: Any) -> str:
-        # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-        # rewrites it, and trusting it would let anyone pick a fresh allowance per request.
-        return str(request.META.get("REMOTE_ADDR") or "unknown")
+        # The one client-address rule of the portal: X-Forwarded-For only as far as our own
+        # proxies vouch for it, so nobody picks a fresh allowance per request.
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

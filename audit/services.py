@@ -4,31 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_ipv46_address
 from django.db import models
 from django.http import HttpRequest
 
 from audit.middleware import current_request
 from audit.models import USER_AGENT_MAX, AuditEvent
+from portal.client_address import client_address as portal_client_address
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as the lockout sees it (same proxy settings), or None."""
+    """The client's address by the portal's one rule (as the throttles and lockout see it)."""
     if request is None:
         return None
-    try:
-        address = get_client_ip_address(request)
-    except Exception:
-        address = request.META.get("REMOTE_ADDR")
-    if not address:
-        return None
-    try:
-        validate_ipv46_address(address)
-    except ValidationError:
-        return None
-    return str(address)
+    return portal_client_address(request)
 
 
 def record(
