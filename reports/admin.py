@@ -16,6 +16,9 @@ from reports.models import (
     BuildRun,
     DeadlineRule,
     PeriodDeadline,
+    PeriodRequirement,
+    ProvinceDeadlineRule,
+    ProvincePeriodDeadline,
     ReportingPeriod,
     ReportStep,
     UnitReport,
@@ -39,12 +42,41 @@ class DeadlineInline(admin.TabularInline):
     fields = ("level", "due_on")
 
 
+class ProvinceDeadlineInline(ReadOnlyInline):
+    """The provinces' own due dates, written from their calendars (reports/calendar/)."""
+
+    model = ProvincePeriodDeadline
+    fields = ("province", "level", "due_on")
+    readonly_fields = fields
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
     list_display = ["label", "kind", "starts_on", "ends_on"]
     list_filter = ["kind"]
     date_hierarchy = "starts_on"
-    inlines = [DeadlineInline]
+    inlines = [DeadlineInline, ProvinceDeadlineInline]
+
+
+@admin.register(PeriodRequirement)
+class PeriodRequirementAdmin(SimpleHistoryAdmin):
+    """Which kinds of period each province requires; its officers set them on the calendar
+    page, and the history says who changed what."""
+
+    list_display = ["province", "kind", "required", "updated_at"]
+    list_filter = ["kind", "required"]
+    list_select_related = ["province"]
+    raw_id_fields = ["province"]
+    search_fields = ["province__name"]
+
+
+@admin.register(ProvinceDeadlineRule)
+class ProvinceDeadlineRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["province", "kind", "level", "days_after_end", "updated_at"]
+    list_filter = ["kind", "level"]
+    list_select_related = ["province", "level"]
+    raw_id_fields = ["province"]
+    search_fields = ["province__name"]
 
 
 @admin.register(DeadlineRule)
