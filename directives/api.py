@@ -396,9 +396,12 @@ class ReceiptFilter(django_filters.FilterSet):
 
 
 def _answerable_ids(user: Any, receipts: Iterable[Receipt]) -> set[int]:
+    """The receipts ``user`` answers for, leaving out those whose recipient has ceased."""
     ids = [r.pk for r in receipts]
     return set(
-        scope.addressed_to(user, Receipt.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+        scope.addressed_to(user, Receipt.objects.filter(pk__in=ids))
+        .filter(selectors.receipt_open_q(scope.acting_day()))
+        .values_list("pk", flat=True)
     )
 
 

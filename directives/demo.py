@@ -35,6 +35,7 @@ from legal.models import LegalNode
 from portal.text import fold, nfc
 from units import demo as units_demo
 from units.models import AdministrativeUnit, Body, BodyKind
+from users import scope
 from users.models import Role, RoleAssignment, User
 
 LETTERS_DIR = Path(__file__).resolve().parent / "data" / "letters"
@@ -315,6 +316,10 @@ def _build_letter(
         if user is not None:
             users[name] = user
     by = User.objects.filter(username=letter["by"]).first() if letter["by"] else None
+    # A letter carries a date when its issuer existed: on a hierarchy that has since ceased,
+    # the illustrative letters are dated from the issuer's last day in force instead.
+    if unit.valid_until is not None and unit.valid_until < today:
+        today = unit.valid_until
     fields = _fields(letter, today)
     directive = services.directive_create(
         issuer=issuer,
@@ -326,8 +331,11 @@ def _build_letter(
         implements=built[parent_key] if parent_key else None,
     )
     directive = services.directive_issue(directive, by=by, today=fields["issued_on"])
-    for answer in letter["answers"]:
-        _answer(directive, answer, children, users)
+    # The answers are history: recorded as of the letter's date, when its recipients (and
+    # the clerks anchored on them) were in force.
+    with scope.acting_on(directive.issued_on or today):
+        for answer in letter["answers"]:
+            _answer(directive, answer, children, users)
     built[key] = directive
     result.created.append(key)
 

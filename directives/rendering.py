@@ -32,8 +32,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from directives.models import Directive
 from portal.text import fold
-from units.demo import in_sentence
-from units.models import BodyKind
+from units.models import AdministrativeUnit, BodyKind, UnitType
+from units.naming import bare_name, in_sentence
 
 COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -120,6 +120,42 @@ def _split_kind(name: str) -> tuple[tuple[str, str] | None, str]:
     return None, name
 
 
+# The word a unit's type is written with inside a name ("Ủy ban nhân dân tỉnh Thanh Hóa").
+# The two-tier list names provinces without it ("Thanh Hóa", since 01/07/2025) where the
+# three-tier list wrote "Tỉnh Thanh Hóa": the header must read the same for both.
+_TYPE_WORDS: dict[str, str] = {
+    UnitType.CENTRAL_CITY: "thành phố",
+    UnitType.PROVINCE: "tỉnh",
+    UnitType.CITY: "thành phố",
+    UnitType.URBAN_DISTRICT: "quận",
+    UnitType.RURAL_DISTRICT: "huyện",
+    UnitType.TOWN: "thị xã",
+    UnitType.COMMUNE: "xã",
+    UnitType.WARD: "phường",
+    UnitType.TOWNSHIP: "thị trấn",
+    UnitType.SPECIAL_ZONE: "đặc khu",
+}
+
+
+def place_in_sentence(unit: AdministrativeUnit) -> str:
+    """ "tỉnh Thanh Hóa" for "Tỉnh Thanh Hóa" and for the two-tier "Thanh Hóa" alike."""
+    name = " ".join(unit.name.split())
+    written = in_sentence(name)
+    if written != name:
+        return written
+    # TextChoices members are their values: the stored "tinh" finds UnitType.PROVINCE.
+    word = _TYPE_WORDS.get(unit.unit_type)
+    return f"{word} {name}" if word else name
+
+
+def _place_with_type(rest: str, unit: AdministrativeUnit) -> str:
+    """ "thanh hóa" of "UBND Thanh Hóa" becomes "tỉnh Thanh Hóa": a People's Committee's
+    place always carries its type (Decree 30/2020 writes "UBND TỈNH …", never "UBND …")."""
+    if fold(rest) == fold(bare_name(unit.name)):
+        return place_in_sentence(unit)
+    return rest
+
+
 def authority_lines(directive: Directive) -> tuple[str, list[str]]:
     """The supervising body's line and the issuer's lines of the header, upper case."""
     issuer = directive.issuer
@@ -129,15 +165,26 @@ def authority_lines(directive: Directive) -> tuple[str, list[str]]:
     # department under its People's Committee), never above a People's Committee or Council:
     # "ỦY BAN NHÂN DÂN / XÃ CẨM NGỌC" stands alone, as letter 000 shows.
     elected = issuer.kind in (BodyKind.PEOPLES_COMMITTEE, BodyKind.PEOPLES_COUNCIL)
-    if issuer.supervising_body is not None and not elected:
-        kind, rest = _split_kind(" ".join(issuer.supervising_body.name.split()))
+    superior = issuer.supervising_body
+    if superior is not None and not elected:
+        kind, rest = _split_kind(" ".join(superior.name.split()))
+        if kind:
+            rest = _place_with_type(rest, superior.unit)
         supervising = _upper(f"{kind[1]} {rest}" if kind else rest)
-        # "Phòng Văn hóa và Thông tin huyện Cẩm Thủy" under "UBND HUYỆN CẨM THỦY": the place
-        # is said on the line above, as the letters do.
-        place = fold(in_sentence(issuer.unit.name))
-        if fold(name).endswith(" " + place) and fold(supervising).endswith(" " + place):
-            name = " ".join(name.split()[: -len(place.split())])
+        # "Phòng Văn hóa và Thông tin huyện Cẩm Thủy" under "UBND HUYỆN CẨM THỦY", and
+        # "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa" under "UBND TỈNH THANH HÓA": the
+        # place, with its type word, is said on the line above, as the letters do. The place
+        # is tried with its type first, so that no "TỈNH" is left dangling at the end.
+        bare = fold(bare_name(issuer.unit.name))
+        if fold(supervising).endswith(" " + bare):
+            for place in (place_in_sentence(issuer.unit), bare_name(issuer.unit.name)):
+                words = place.split()
+                if fold(name).endswith(" " + fold(place)) and len(name.split()) > len(words):
+                    name = " ".join(name.split()[: -len(words)])
+                    break
     kind, rest = _split_kind(name)
+    if kind:
+        rest = _place_with_type(rest, issuer.unit)
     lines = [kind[0], _upper(rest)] if kind else [_upper(name)]
     return supervising, lines
 

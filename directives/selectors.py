@@ -8,7 +8,10 @@ Who sees what:
 - the directive is managed (edited while a draft, issued, reminders sent) by those who may
   issue for its issuing body (``scope.issuing_bodies``);
 - a receipt is answered (acknowledged, reported on) by those it is addressed to
-  (``scope.addressed_to``).
+  (``scope.addressed_to``), while its recipient has not ceased (``receipt_open_q``).
+
+Dates: only units in force and bodies open on a letter's date may be addressed, and only
+those whose role assignments are in force are told or may act (``users.scope``).
 """
 
 from __future__ import annotations
@@ -102,9 +105,34 @@ def inbox_for(user: Any) -> QuerySet[Receipt]:
     )
 
 
+def receipt_open_q(day: date, prefix: str = "") -> Q:
+    """Receipts whose recipient has not ceased on ``day``, so they can still be answered.
+
+    A receipt addressed to one body follows that body (it may have moved to a new unit in
+    a reorganisation and go on working); one addressed to a unit as a whole needs the unit.
+    """
+    body_receipt = Q(**{f"{prefix}body__isnull": False}) & scope.body_open_q(day, f"{prefix}body__")
+    unit_receipt = Q(**{f"{prefix}body__isnull": True}) & scope.unit_in_force_q(
+        day, f"{prefix}unit__"
+    )
+    return body_receipt | unit_receipt
+
+
+def recipient_ceased(receipt: Receipt, day: date | None = None) -> bool:
+    """Whether the recipient of ``receipt`` has ceased (closed unit, archived body)."""
+    day = day or scope.acting_day()
+    if receipt.body_id and receipt.body is not None:
+        return not scope.body_open(receipt.body, day)
+    return not scope.unit_in_force(receipt.unit, day)
+
+
 def answerable(user: Any, receipt: Receipt) -> bool:
-    """Whether ``user`` may acknowledge and report on ``receipt``."""
-    return scope.addressed_to(user, Receipt.objects.filter(pk=receipt.pk)).exists()
+    """Whether ``user`` may acknowledge and report on ``receipt`` (not once it ceased)."""
+    return (
+        scope.addressed_to(user, Receipt.objects.filter(pk=receipt.pk))
+        .filter(receipt_open_q(scope.acting_day()))
+        .exists()
+    )
 
 
 def get_receipt_or_404(user: Any, pk: Any) -> Receipt:
@@ -318,14 +346,13 @@ def chain_below(user: Any, directive: Directive, today: date | None = None) -> C
 # --- Drafting: what a sender may choose -----------------------------------------------------
 
 
-def recipient_units(issuer: Body) -> QuerySet[AdministrativeUnit]:
-    """Units a directive of ``issuer`` may be addressed to: those in force below its unit."""
+def recipient_units(issuer: Body, day: date | None = None) -> QuerySet[AdministrativeUnit]:
+    """Units a directive of ``issuer`` may be addressed to: those below its unit in force on
+    ``day`` (the letter's date; today by default)."""
+    day = day or timezone.localdate()
     return (
-        # Units in force, or closed together with the issuer's own unit (the same edition of
-        # the hierarchy, when the demo or history runs on the three-tier one).
         AdministrativeUnit.objects.filter(
-            Q(valid_until__isnull=True) | Q(valid_until=issuer.unit.valid_until),
-            path__startswith=issuer.unit.path,
+            scope.unit_in_force_q(day), path__startswith=issuer.unit.path
         )
         .exclude(pk=issuer.unit_id)
         .select_related("level", "parent")
@@ -333,14 +360,22 @@ def recipient_units(issuer: Body) -> QuerySet[AdministrativeUnit]:
     )
 
 
-def recipient_bodies(issuer: Body) -> QuerySet[Body]:
-    """Bodies a directive of ``issuer`` may be addressed to: active ones in its subtree."""
+def recipient_bodies(issuer: Body, day: date | None = None) -> QuerySet[Body]:
+    """Bodies a directive of ``issuer`` may be addressed to: those in its subtree open on
+    ``day`` (not archived, their unit in force)."""
+    day = day or timezone.localdate()
     return (
-        Body.objects.filter(unit__path__startswith=issuer.unit.path, archived_at__isnull=True)
+        Body.objects.filter(scope.body_open_q(day), unit__path__startswith=issuer.unit.path)
         .exclude(pk=issuer.pk)
         .select_related("unit", "unit__level")
         .order_by("unit__path", "name")
     )
+
+
+def ceased_recipients(directive: Directive, day: date) -> list[str]:
+    """Names of the recipients of ``directive`` not in force (or archived) on ``day``."""
+    receipts = directive.receipts.exclude(receipt_open_q(day)).select_related("unit", "body")
+    return [receipt.recipient_name for receipt in receipts.order_by("unit__path", "body__name")]
 
 
 def implementable(user: Any) -> QuerySet[Directive]:
@@ -351,11 +386,12 @@ def implementable(user: Any) -> QuerySet[Directive]:
 # --- Who answers for a receipt, who issued a directive ---------------------------------------
 
 
-def handlers_of(receipts: list[Receipt]) -> dict[int, list[User]]:
+def handlers_of(receipts: list[Receipt], day: date | None = None) -> dict[int, list[User]]:
     """The active users who answer for each receipt, in one query.
 
     Officers anchored on the receipt's unit, staff of the addressed body, and for a letter
-    addressed to a unit as a whole, staff of that unit's bodies.
+    addressed to a unit as a whole, staff of that unit's bodies; only assignments in force
+    on ``day`` (today), so nobody anchored on a unit that has ceased is told.
     """
     if not receipts:
         return {}
@@ -363,9 +399,10 @@ def handlers_of(receipts: list[Receipt]) -> dict[int, list[User]]:
     body_ids = {r.body_id for r in receipts if r.body_id}
     whole_unit_ids = {r.unit_id for r in receipts if not r.body_id}
     assignments = RoleAssignment.objects.filter(
-        Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit_id__in=unit_ids)
+        Q(role__in=scope.OFFICER_ROLES, unit_id__in=unit_ids)
         | Q(role=Role.BODY_STAFF, body_id__in=body_ids)
         | Q(role=Role.BODY_STAFF, body__unit_id__in=whole_unit_ids),
+        scope.assignment_in_force_q(day or scope.acting_day()),
         user__is_active=True,
     ).select_related("user", "body")
     by_unit: dict[int, set[User]] = defaultdict(set)
@@ -386,21 +423,23 @@ def handlers_of(receipts: list[Receipt]) -> dict[int, list[User]]:
 
 
 def issuer_people(directive: Directive) -> list[User]:
-    """Active users on the issuing side: staff of the issuer, officers of its unit."""
+    """Active users on the issuing side, with assignments in force today: staff of the
+    issuer, officers of its unit."""
     assignments = RoleAssignment.objects.filter(
         Q(role=Role.BODY_STAFF, body_id=directive.issuer_id)
-        | Q(
-            role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER],
-            unit_id=directive.issuer.unit_id,
-        ),
+        | Q(role__in=scope.OFFICER_ROLES, unit_id=directive.issuer.unit_id),
+        scope.assignment_in_force_q(scope.acting_day()),
         user__is_active=True,
     ).select_related("user")
     return sorted({a.user for a in assignments}, key=lambda u: u.pk)
 
 
-def unanswered(directive: Directive) -> QuerySet[Receipt]:
-    """Receipts of an issued directive not yet reported on."""
-    return directive.receipts.filter(reported_at__isnull=True)
+def unanswered(directive: Directive, day: date | None = None) -> QuerySet[Receipt]:
+    """Receipts of an issued directive not yet reported on, whose recipient has not ceased
+    (nobody is left to remind at a unit that no longer exists)."""
+    return directive.receipts.filter(
+        receipt_open_q(day or scope.acting_day()), reported_at__isnull=True
+    )
 
 
 def inbox_counts(user: Any) -> dict[str, int]:

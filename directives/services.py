@@ -5,11 +5,16 @@ Who may call what is decided by the callers through ``directives.selectors`` (wh
 ``users.scope``); the services check what the data must satisfy whoever calls: recipients
 in the issuer's jurisdiction, a draft edited only while a draft, a receipt answered only
 once issued, a reminder sent at most once per receipt and step.
+
+Dates: nothing that has ceased may act. A letter's date falls within its issuer's life (its
+unit in force, the body not archived); it goes only to units and bodies in force on that
+date; and a receipt whose recipient has ceased is no longer answered or reminded.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,8 +47,9 @@ from directives.models import (
 )
 from legal.models import LegalNode
 from notifications.services import Notice, notify, send_notices
-from units.demo import bare_name, in_sentence
-from units.models import AdministrativeUnit, Body, UnitLevel
+from units.models import AdministrativeUnit, Body, BodyKind, UnitLevel, UnitType
+from units.naming import bare_name, in_sentence
+from users import scope
 from users.models import User
 
 # --- Drafting -----------------------------------------------------------------------------
@@ -106,20 +112,86 @@ def _write_instructions(directive: Directive, instructions: Iterable[str]) -> No
     )
 
 
-def _write_recipients(directive: Directive, recipients: Recipients) -> None:
-    """Replace a draft's planned recipients, refusing anything outside the jurisdiction."""
+def _letter_day(directive: Directive) -> date:
+    """The date a letter bears, or will bear if issued today."""
+    return directive.issued_on or timezone.localdate()
+
+
+def _ddmmyyyy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _check_issuer_alive(directive: Directive) -> None:
+    """Refuse a letter dated outside its issuer's life: a closed unit issues nothing."""
+    day = _letter_day(directive)
     issuer = directive.issuer
-    allowed_units = selectors.recipient_units(issuer)
-    allowed_bodies = selectors.recipient_bodies(issuer)
+    unit = issuer.unit
+    params = {"issuer": issuer.name, "unit": unit.name, "date": _ddmmyyyy(day)}
+    if unit.valid_until is not None and unit.valid_until < day:
+        message = _(
+            "%(unit)s was in force only until %(until)s: %(issuer)s cannot issue a letter "
+            "dated %(date)s."
+        ) % {**params, "until": _ddmmyyyy(unit.valid_until)}
+    elif unit.valid_from is not None and unit.valid_from > day:
+        message = _(
+            "%(unit)s is in force only from %(from)s: %(issuer)s cannot issue a letter "
+            "dated %(date)s."
+        ) % {**params, "from": _ddmmyyyy(unit.valid_from)}
+    elif issuer.archived_at is not None and timezone.localdate(issuer.archived_at) <= day:
+        message = _(
+            "%(issuer)s was archived on %(archived)s: it cannot issue a letter dated %(date)s."
+        ) % {**params, "archived": _ddmmyyyy(timezone.localdate(issuer.archived_at))}
+    else:
+        return
+    raise ValidationError({"issued_on": message})
+
+
+def _names(names: Iterable[str]) -> str:
+    return "; ".join(names)
+
+
+def _write_recipients(directive: Directive, recipients: Recipients) -> None:
+    """Replace a draft's planned recipients, refusing anything outside the jurisdiction and
+    anything not in force on the letter's date."""
+    issuer = directive.issuer
+    day = _letter_day(directive)
+    allowed_units = selectors.recipient_units(issuer, day)
+    allowed_bodies = selectors.recipient_bodies(issuer, day)
     unit_ids = {unit.pk for unit in recipients.units}
     for group in recipients.groups:
+        # A group ("all communes of …") means the members in force on the letter's date.
         members = allowed_units.filter(path__startswith=group.parent.path, level=group.level)
         unit_ids |= set(members.values_list("pk", flat=True))
     body_ids = {body.pk for body in recipients.bodies}
     valid_units = dict(allowed_units.filter(pk__in=unit_ids).values_list("pk", "pk"))
     valid_bodies = dict(allowed_bodies.filter(pk__in=body_ids).values_list("pk", "unit_id"))
-    outside = (unit_ids - set(valid_units)) | (body_ids - set(valid_bodies))
-    if outside:
+    outside_units = unit_ids - set(valid_units)
+    outside_bodies = body_ids - set(valid_bodies)
+    if outside_units or outside_bodies:
+        # Those in the area but closed on that date are named: the sender must know which.
+        ceased = [
+            unit.name
+            for unit in AdministrativeUnit.objects.filter(
+                pk__in=outside_units, path__startswith=issuer.unit.path
+            ).order_by("path")
+        ] + [
+            body.name
+            for body in Body.objects.filter(
+                pk__in=outside_bodies, unit__path__startswith=issuer.unit.path
+            )
+            .exclude(pk=issuer.pk)
+            .order_by("unit__path", "name")
+        ]
+        if len(ceased) == len(outside_units) + len(outside_bodies):
+            raise ValidationError(
+                {
+                    "recipients": _(
+                        "These recipients are not in force on %(date)s, the date of the "
+                        "letter: %(names)s."
+                    )
+                    % {"date": _ddmmyyyy(day), "names": _names(ceased)}
+                }
+            )
         raise ValidationError(
             {"recipients": _("Some recipients are outside the issuing body's area.")}
         )
@@ -186,6 +258,7 @@ def directive_create(
     if not directive.place:
         directive.place = default_place(issuer)
     _check_implements(directive, implements)
+    _check_issuer_alive(directive)
     _save(directive, by)
     _write_instructions(directive, instructions)
     if recipients is not None and (recipients.units or recipients.bodies or recipients.groups):
@@ -209,7 +282,11 @@ def directive_update(
     files: Sequence[UploadedFile] = (),
 ) -> Directive:
     """Change a draft. An issued directive is a sent letter: it never changes."""
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    directive = (
+        Directive.objects.select_for_update(of=("self",))
+        .select_related("issuer", "issuer__unit")
+        .get(pk=directive.pk)
+    )
     if not directive.is_draft:
         raise ValidationError(_("Only a draft can be changed; this directive was issued."))
     for name in DRAFT_FIELDS:
@@ -218,6 +295,7 @@ def directive_update(
     if not isinstance(implements, EllipsisType):
         _check_implements(directive, implements)
         directive.implements = implements
+    _check_issuer_alive(directive)
     _save(directive, by)
     if instructions is not None:
         _write_instructions(directive, instructions)
@@ -245,18 +323,115 @@ def default_place(issuer: Body) -> str:
     return bare_name(issuer.unit.name)
 
 
+# A "Kính gửi" list longer than this collapses each complete group of recipients into one
+# line ("Ủy ban nhân dân các xã, phường"); shorter lists name every recipient.
+LONG_ADDRESSEE_LIST = 5
+
+# The words for the types of unit in a collective line, in the order letters write them
+# ("các huyện, thị xã, thành phố", "các xã, phường, thị trấn").
+_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    (UnitType.PROVINCE, "tỉnh"),
+    (UnitType.CENTRAL_CITY, "thành phố"),
+    (UnitType.RURAL_DISTRICT, "huyện"),
+    (UnitType.URBAN_DISTRICT, "quận"),
+    (UnitType.TOWN, "thị xã"),
+    (UnitType.CITY, "thành phố"),
+    (UnitType.COMMUNE, "xã"),
+    (UnitType.WARD, "phường"),
+    (UnitType.TOWNSHIP, "thị trấn"),
+    (UnitType.SPECIAL_ZONE, "đặc khu"),
+)
+
+# Kinds of body that every unit has one of, named collectively by the kind's own name. A
+# letter to a unit as a whole is a letter to its People's Committee.
+_COLLECTIVE_NAMES: dict[str, str] = {
+    BodyKind.PEOPLES_COMMITTEE: "Ủy ban nhân dân",
+    BodyKind.PEOPLES_COUNCIL: "Hội đồng nhân dân",
+}
+
+
+@dataclass
+class _Addressee:
+    text: str
+    kind: str  # the collective kind it may be folded into, or ""
+    unit_id: int
+    group: str = ""  # the collective line that replaced it, once folded
+
+
+def _type_words(unit_types: Iterable[str]) -> str:
+    present = set(unit_types)
+    words: list[str] = []
+    for unit_type, word in _TYPE_WORDS:
+        if unit_type in present and word not in words:
+            words.append(word)
+    return ", ".join(words)
+
+
 def default_addressees(directive: Directive) -> str:
-    """``Kính gửi`` lines written from the recipients when the sender left them blank."""
+    """``Kính gửi`` lines written from the recipients when the sender left them blank.
+
+    Each recipient on a line of its own; in a long list, the People's Committees (or
+    Councils) of every unit of one level in an area, as they stood on the letter's date,
+    become one line: "Ủy ban nhân dân các xã, phường" for the issuer's whole area, "… các
+    xã, thị trấn thuộc huyện Cẩm Thủy" for a part of it.
+    """
     receipts = directive.receipts.select_related("unit", "unit__level", "body").order_by(
         "unit__path", "body__name"
     )
-    lines = []
+    entries = []
     for receipt in receipts:
         if receipt.body_id and receipt.body:
-            lines.append(receipt.body.name)
+            kind = receipt.body.kind if receipt.body.kind in _COLLECTIVE_NAMES else ""
+            entries.append(_Addressee(receipt.body.name, kind, receipt.unit_id))
         else:
-            lines.append(f"Ủy ban nhân dân {in_sentence(receipt.unit.name)}")
+            text = f"Ủy ban nhân dân {in_sentence(receipt.unit.name)}"
+            entries.append(_Addressee(text, BodyKind.PEOPLES_COMMITTEE, receipt.unit_id))
+    if len(entries) > LONG_ADDRESSEE_LIST:
+        _fold_groups(directive, entries)
+    lines: list[str] = []
+    for entry in entries:
+        line = entry.group or entry.text
+        if line not in lines:
+            lines.append(line)
     return "\n".join(lines)
+
+
+def _fold_groups(directive: Directive, entries: list[_Addressee]) -> None:
+    """Mark the entries that make up a complete group with the group's line (two queries)."""
+    area = directive.issuer.unit
+    units = list(
+        AdministrativeUnit.objects.filter(
+            scope.unit_in_force_q(_letter_day(directive)), path__startswith=area.path
+        )
+        .exclude(pk=area.pk)
+        .only("pk", "path", "level_id", "unit_type", "name")
+        .order_by("path")
+    )
+    by_path = {unit.path: unit for unit in units}
+    # The groups under each unit of the area: its units of each level in force that day.
+    groups: dict[int, dict[int, list[AdministrativeUnit]]] = defaultdict(dict)
+    for unit in units:
+        steps = unit.path.rstrip(".").split(".")[:-1]
+        for depth in range(1, len(steps) + 1):
+            above_path = ".".join(steps[:depth]) + "."
+            above = area if above_path == area.path else by_path.get(above_path)
+            if above is not None:
+                groups[above.pk].setdefault(unit.level_id, []).append(unit)
+    parents = [area, *units]  # the whole area first: the widest group wins
+    for kind, collective in _COLLECTIVE_NAMES.items():
+        pending = {entry.unit_id for entry in entries if entry.kind == kind and not entry.group}
+        for parent in parents:
+            for members in groups.get(parent.pk, {}).values():
+                unit_ids = {unit.pk for unit in members}
+                if len(unit_ids) < 2 or not unit_ids <= pending:
+                    continue
+                line = f"{collective} các {_type_words(unit.unit_type for unit in members)}"
+                if parent.pk != area.pk:
+                    line += f" thuộc {in_sentence(parent.name)}"
+                for entry in entries:
+                    if entry.kind == kind and entry.unit_id in unit_ids and not entry.group:
+                        entry.group = line
+                pending -= unit_ids
 
 
 def default_distribution(directive: Directive) -> str:
@@ -274,13 +449,29 @@ def directive_issue(
     directive: Directive, *, by: User | None, today: date | None = None
 ) -> Directive:
     """Issue a draft: freeze it, deliver it to every recipient, and tell them."""
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    directive = (
+        Directive.objects.select_for_update(of=("self",))
+        .select_related("issuer", "issuer__unit")
+        .get(pk=directive.pk)
+    )
     if not directive.is_draft:
         raise ValidationError(_("This directive has already been issued or archived."))
     if not directive.receipts.exists():
         raise ValidationError({"recipients": _("Choose at least one recipient before issuing.")})
     now = timezone.now()
     directive.issued_on = directive.issued_on or today or timezone.localdate()
+    _check_issuer_alive(directive)
+    ceased = selectors.ceased_recipients(directive, directive.issued_on)
+    if ceased:
+        raise ValidationError(
+            {
+                "recipients": _(
+                    "These recipients are not in force on %(date)s, the date of the letter: "
+                    "%(names)s. Remove them from the draft before issuing it."
+                )
+                % {"date": _ddmmyyyy(directive.issued_on), "names": _names(ceased)}
+            }
+        )
     if directive.report_deadline and directive.report_deadline < directive.issued_on:
         raise ValidationError(
             {"report_deadline": _("The deadline for reporting back is before the date of issue.")}
@@ -320,6 +511,18 @@ def _answer_parent(directive: Directive, now: Any) -> None:
 # --- Answering -------------------------------------------------------------------------------
 
 
+def _check_recipient_alive(receipt: Receipt) -> None:
+    """Refuse to answer for a recipient that has ceased: nobody speaks for it any more."""
+    if selectors.recipient_ceased(receipt):
+        raise ValidationError(
+            _(
+                "%(recipient)s has ceased (it is no longer in force): its letters can no longer "
+                "be acknowledged or answered."
+            )
+            % {"recipient": receipt.recipient_name}
+        )
+
+
 def receipt_open(receipt: Receipt, *, by: User) -> None:
     """Record the first time someone the letter is addressed to opened it."""
     Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
@@ -332,11 +535,12 @@ def receipt_acknowledge(receipt: Receipt, *, by: User) -> Receipt:
     """Acknowledge receipt (idempotent: the first acknowledgement stands)."""
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
-        .select_related("directive")
+        .select_related("directive", "unit", "body", "body__unit")
         .get(pk=receipt.pk)
     )
     if receipt.directive.state != DirectiveState.ISSUED:
         raise ValidationError(_("This directive is not issued."))
+    _check_recipient_alive(receipt)
     now = timezone.now()
     if receipt.read_at is None:
         receipt.read_at, receipt.read_by = now, by
@@ -358,11 +562,19 @@ def report_submit(
     """Report back on implementation; acknowledges the letter if that was not done yet."""
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
-        .select_related("directive", "directive__issuer", "directive__issuer__unit", "unit", "body")
+        .select_related(
+            "directive",
+            "directive__issuer",
+            "directive__issuer__unit",
+            "unit",
+            "body",
+            "body__unit",
+        )
         .get(pk=receipt.pk)
     )
     if receipt.directive.state != DirectiveState.ISSUED:
         raise ValidationError(_("This directive is not issued."))
+    _check_recipient_alive(receipt)
     if not text.strip():
         raise ValidationError({"text": _("Write what was done.")})
     report = ImplementationReport(receipt=receipt, text=text.strip(), submitted_by=by)
@@ -550,7 +762,7 @@ def remind_now(
     """The sender's reminder to recipients who have not reported (at most once a day each)."""
     if not directive.is_issued:
         raise ValidationError(_("Only an issued directive has recipients to remind."))
-    pending = selectors.unanswered(directive)
+    pending = selectors.unanswered(directive, today)
     if receipts is not None:
         pending = pending.filter(pk__in=[r.pk for r in receipts])
     pending_ids = list(pending.values_list("pk", flat=True))
@@ -568,6 +780,8 @@ def due_steps(today: date) -> list[tuple[str, QuerySet[Receipt]]]:
     """
     days = reminder_days()
     base = Receipt.objects.filter(
+        # A recipient that has ceased is not reminded: nobody is left to answer for it.
+        selectors.receipt_open_q(today),
         directive__state=DirectiveState.ISSUED,
         directive__report_deadline__isnull=False,
         delivered_at__isnull=False,

@@ -9,7 +9,7 @@ function is the callers' business (through ``incidents.selectors``); the service
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +36,7 @@ from incidents.models import (
 from notifications import services as notifications
 from notifications.services import Recipient
 from units.models import Body
+from users import scope
 from users.models import Role, RoleAssignment, User
 
 S = IncidentState
@@ -211,33 +212,54 @@ def evidence_add(
     return evidence
 
 
-def recipients(body: Body) -> list[Recipient]:
-    """The body's staff and the officers above it, with their email choice, in one query."""
-    steps = [part for part in body.unit.path.split(".") if part]
-    # The officers above a body hold a unit whose path is a prefix of the body's unit path.
-    prefixes = [".".join(steps[: i + 1]) + "." for i in range(len(steps))]
+def recipients(body: Body, *, state: str = "", day: date | None = None) -> list[Recipient]:
+    """Who is told about an incident of ``body``, with their email choice, in one query.
+
+    The body's staff and its reviewers: the officers in force nearest above it, whichever
+    level that is (the commune's own office in a two-tier commune that has one, else the
+    district's in three-tier history, else the province's). Once the incident is escalated
+    to the province, the province's officers too. Nobody anchored on a unit or body that
+    has ceased.
+    """
+    day = day or scope.acting_day()
     rows = (
         RoleAssignment.objects.filter(user__is_active=True)
         .filter(
-            Q(role=Role.BODY_STAFF, body=body)
-            | Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit__path__in=prefixes)
+            (Q(role=Role.BODY_STAFF, body=body) & scope.assignment_in_force_q(day))
+            | scope.officers_above_q([body.unit.path], day)
         )
-        .values_list("user_id", "user__email", "user__email_notifications")
-        .distinct()
+        .values_list("role", "unit__path", "user_id", "user__email", "user__email_notifications")
         .order_by("user_id")
     )
-    return [Recipient(pk, email, wants) for pk, email, wants in rows]
+    staff: list[Recipient] = []
+    officers: list[tuple[str, Recipient]] = []
+    province: list[Recipient] = []
+    for role, path, user_id, email, wants_email in rows:
+        person = Recipient(user_id, email, wants_email)
+        if role == Role.BODY_STAFF:
+            staff.append(person)
+            continue
+        officers.append((path, person))
+        if role == Role.PROVINCE_OFFICER and state == S.ESCALATED_TO_PROVINCE:
+            province.append(person)
+    chosen = {
+        person.pk: person
+        for person in [*staff, *scope.nearest(body.unit.path, officers), *province]
+    }
+    return [chosen[pk] for pk in sorted(chosen)]
 
 
 def notify(*, incident: Incident) -> int:
-    """Tell the body and the officers above it about the incident's current state, once.
+    """Tell the body and its reviewers about the incident's current state, once.
 
     The keys name the incident, the state and the user, so a second call for the same
     state (a retry, a double submit) creates no notice and queues no email; the email goes
     only to those who want email. Returns how many notices were new.
     """
     link = reverse("incidents:detail", args=[incident.pk])
-    people = recipients(Body.objects.select_related("unit").get(pk=incident.body_id))
+    people = recipients(
+        Body.objects.select_related("unit").get(pk=incident.body_id), state=incident.state
+    )
     with override("vi"):
         # Notices are stored text: written in the portal's language, not the caller's.
         text = str(

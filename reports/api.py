@@ -38,6 +38,7 @@ from reports.models import (
     ReportState,
     UnitReport,
 )
+from reports.periods import due_dates, province_id_of
 from reports.serializers import (
     BuildRunSerializer,
     ReportAcceptInputSerializer,
@@ -239,6 +240,11 @@ class ReportViewSet(
             return context
         context["preparable"] = set(
             selectors.preparable(user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        # Due dates, a province's own where it set them, for the whole page in one query.
+        context["due_dates"] = due_dates(
+            {report.period_id for report in reports},
+            province_ids={province_id_of(report.unit.path) for report in reports},
         )
         context["reviewable"] = set(
             selectors.reports_for(user, Action.REVIEW)

@@ -19,6 +19,12 @@ and for each batch of ``BATCH_SIZE`` units, in one transaction:
 
 Submitted and accepted reports are never rewritten: their rows are the snapshot taken when
 they were last built. Rows are grouped by unit in Python, so nothing runs per unit or body.
+
+A period that has ended is built from the registry as it stood at its end
+(``reports.asof``): units with the name and parent they had then, bodies in the unit they
+were in then, and the pages, contacts, rules and incidents as they were, read from their
+history in a bounded number of queries per batch (steps 3-5 become about fifteen). A
+period not over yet is built from the current registry, as above.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ from django.utils import timezone
 from accounts_registry.models import ContactPerson, PageState, PostingRules, SocialPage
 from accounts_registry.selectors.pages import with_gaps
 from incidents.models import Incident, IncidentState
+from reports import asof as registry_asof
+from reports.asof import AsOf
 from reports.models import (
     BUILDABLE_STATES,
     TOTAL_FIELDS,
@@ -135,7 +143,16 @@ def build_period(
     it sees the count move.
     """
     now = now or timezone.now()
-    units = units_of(period, unit_ids)
+    asof = registry_asof.as_of_for(period.ends_on, now=now)
+    tree: _Tree | None = None
+    if asof is None:
+        units = units_of(period, unit_ids)
+    else:
+        # The whole hierarchy as it was, once: each batch's children are read from it.
+        every = registry_asof.units_at(period.ends_on, asof.moment)
+        tree = _Tree(every)
+        chosen = set(unit_ids) if unit_ids is not None else None
+        units = [unit for unit in every if chosen is None or unit["pk"] in chosen]
     result = BuildResult(period_id=period.pk, units=len(units))
     # Every report exists before any is built, so each unit's child rows point at its
     # children's reports whichever batch they fall in: the first build equals the second.
@@ -145,7 +162,9 @@ def build_period(
     for start in range(0, len(units), batch_size):
         batch = units[start : start + batch_size]
         with transaction.atomic():
-            _build_batch(period, batch, refresh=refresh, now=now, result=result)
+            _build_batch(
+                period, batch, refresh=refresh, now=now, result=result, asof=asof, tree=tree
+            )
         if run is not None:
             BuildRun.objects.filter(pk=run.pk).update(done=start + len(batch))
     return result
@@ -193,6 +212,8 @@ def _build_batch(
     refresh: bool,
     now: datetime,
     result: BuildResult,
+    asof: AsOf | None = None,
+    tree: _Tree | None = None,
 ) -> None:
     units = {unit["pk"]: unit for unit in batch}
     reports = _lock_reports(period, list(units))
@@ -206,14 +227,22 @@ def _build_batch(
         return
     target_units = [report.unit_id for report in targets]
 
-    bodies = _bodies(period, target_units)
-    body_ids = bodies.values("pk")
     bodies_by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for body in _body_values(bodies):
-        bodies_by_unit[body["unit_id"]].append(body)
-    pages_by_body = _pages(body_ids, now=now)
-    incidents = _incident_counts(period, body_ids)
-    children, child_reports = _children(period, target_units)
+    if asof is None or tree is None:
+        bodies = _bodies(period, target_units)
+        body_ids = bodies.values("pk")
+        for body in _body_values(bodies):
+            bodies_by_unit[body["unit_id"]].append(body)
+        pages_by_body = _pages(body_ids, now=now)
+        incidents = _incident_counts(period, body_ids)
+        children, child_reports = _children(period, target_units)
+    else:
+        start, _end = local_bounds(period)
+        registry = registry_asof.registry_at(target_units, asof, starts=start)
+        bodies_by_unit.update(registry.bodies_by_unit)
+        pages_by_body = registry.pages_by_body
+        incidents = registry.incidents_by_body
+        children, child_reports = tree.children_of(period, target_units)
 
     body_rows: list[ReportBodyRow] = []
     page_rows: list[ReportPageRow] = []
@@ -373,6 +402,29 @@ def _children(
         "pk", "unit_id", "state", "submitted_at", "submitted_late", "totals"
     )
     return children, {report["unit_id"]: dict(report) for report in reports}
+
+
+class _Tree:
+    """The units of a past period by parent, as they were at its end (``asof.units_at``)."""
+
+    def __init__(self, units: list[dict[str, Any]]) -> None:
+        self.below: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for unit in units:  # sorted by path: children come out in order
+            if unit["parent_id"] is not None:
+                self.below[unit["parent_id"]].append(unit)
+
+    def children_of(
+        self, period: ReportingPeriod, unit_ids: list[int]
+    ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
+        """The units directly below, and their reports (one query)."""
+        children = {pk: self.below[pk] for pk in unit_ids if self.below.get(pk)}
+        ids = [child["pk"] for below in children.values() for child in below]
+        if not ids:
+            return children, {}
+        reports = UnitReport.objects.filter(period=period, unit_id__in=ids).values(
+            "pk", "unit_id", "state", "submitted_at", "submitted_late", "totals"
+        )
+        return children, {report["unit_id"]: dict(report) for report in reports}
 
 
 def _body_row(

@@ -68,7 +68,9 @@ from incidents.selectors import incidents_for
 from legal.models import ComplianceCriterion
 from reports import selectors
 from reports.build import local_bounds
-from reports.models import PeriodDeadline, ReportingPeriod, ReportState, UnitReport
+from reports.models import ReportingPeriod, ReportState, UnitReport
+from reports.periods import DueDates, due_dates
+from reports.periods_policy import province_id_of
 from units.models import AdministrativeUnit
 from users import scope
 
@@ -468,8 +470,9 @@ def build_dashboard(
             Completeness(), [], False, "live", [], gaps, None,
         )  # fmt: skip
 
-    deadlines = dict(
-        PeriodDeadline.objects.filter(period=period).values_list("level_id", "due_on").order_by()
+    # The national dates, and the provinces' own where they set them (one query).
+    deadlines = due_dates(
+        [period.pk], province_ids=[province_id_of(unit.path)] if unit is not None else None
     )
     report = None
     if unit is not None:
@@ -492,7 +495,7 @@ def build_dashboard(
         subtree=reach.subtree,
         period=period,
         periods=periods,
-        due_on=deadlines.get(unit.level_id) if unit is not None else None,
+        due_on=deadlines.of(period.pk, unit.level_id, unit.path) if unit is not None else None,
         today=today,
         crumbs=crumbs,
         report=report,
@@ -574,7 +577,7 @@ def _timeliness(state: str, late: bool, due_on: date | None, today: date) -> str
 
 
 def _children(
-    reach: Reach, period: ReportingPeriod, deadlines: dict[int, date], today: date
+    reach: Reach, period: ReportingPeriod, deadlines: DueDates, today: date
 ) -> list[ChildRow]:
     """The units directly below in force at the end of the period, with their report."""
     units = reach.children(
@@ -599,7 +602,7 @@ def _children(
     children = []
     for row in rows:
         state = _state_of(row)
-        due_on = deadlines.get(row["level_id"])
+        due_on = deadlines.of(period.pk, row["level_id"], row["path"])
         report_id = row["period_report__id"]
         children.append(
             ChildRow(

@@ -20,6 +20,7 @@ from reports.build import build_period
 from reports.models import PeriodKind, ReportState, UnitReport
 from reports.periods import ensure_period
 from units.models import AdministrativeUnit
+from users import scope
 from users.models import User
 
 QUARTER_DAY = date(2025, 4, 15)
@@ -92,14 +93,16 @@ def build_demo_reports() -> DemoReports:
         if report is None or report.state != ReportState.DRAFT or report.steps.exists():
             continue
         result.changed = True
-        services.report_update(report=report, by=preparer, **DECLARATIONS)
-        services.report_submit(report=report, by=preparer)
-        if decision == "accept":
-            services.report_accept(report=report, by=reviewer, note="Số liệu đầy đủ.")
-        elif decision == "return":
-            services.report_return(
-                report=report,
-                by=reviewer,
-                note="Đề nghị bổ sung số buổi tuyên truyền và số người tham dự.",
-            )
+        # The story is history: told as of the period's end, when these units were in force.
+        with scope.acting_on(period.ends_on):
+            services.report_update(report=report, by=preparer, **DECLARATIONS)
+            services.report_submit(report=report, by=preparer)
+            if decision == "accept":
+                services.report_accept(report=report, by=reviewer, note="Số liệu đầy đủ.")
+            elif decision == "return":
+                services.report_return(
+                    report=report,
+                    by=reviewer,
+                    note="Đề nghị bổ sung số buổi tuyên truyền và số người tham dự.",
+                )
     return result

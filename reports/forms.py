@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ReportState, UnitReport
+from reports.models import MAX_DAYS_AFTER_END, ReportState, UnitReport
 from reports.services import EDITABLE_FIELDS
 
 _YES_NO = [("True", _("Yes")), ("False", _("No"))]
@@ -124,3 +124,50 @@ class NoteForm(forms.Form):
     def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["note"].required = required
+
+
+class CalendarForm(forms.Form):
+    """A province's calendar: a box per kind of period, and days per kind and level.
+
+    Fields are built from the levels the province has today (no district row in a two-tier
+    province): ``required_<kind>`` and ``days_<kind>_<level id>``.
+    """
+
+    def __init__(
+        self, *args: Any, levels: list[Any], kinds: list[tuple[str, Any]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        self.kinds = kinds
+        for kind, kind_label in kinds:
+            self.fields[f"required_{kind}"] = forms.BooleanField(label=kind_label, required=False)
+            for level in levels:
+                self.fields[f"days_{kind}_{level.pk}"] = forms.IntegerField(
+                    label=_("%(kind)s, %(level)s: days after the end of the period")
+                    % {"kind": kind_label, "level": level.label},
+                    min_value=0,
+                    max_value=MAX_DAYS_AFTER_END,
+                    widget=forms.NumberInput(attrs=_COUNT_WIDGET),
+                )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per kind: its box and its days per level, in the order of the levels."""
+        return [
+            {
+                "kind": kind,
+                "label": kind_label,
+                "required": self[f"required_{kind}"],
+                "days": [self[f"days_{kind}_{level.pk}"] for level in self.levels],
+            }
+            for kind, kind_label in self.kinds
+        ]
+
+    def required(self) -> set[str]:
+        return {kind for kind, _label in self.kinds if self.cleaned_data.get(f"required_{kind}")}
+
+    def days(self) -> dict[tuple[str, int], int]:
+        return {
+            (kind, level.pk): self.cleaned_data[f"days_{kind}_{level.pk}"]
+            for kind, _label in self.kinds
+            for level in self.levels
+        }

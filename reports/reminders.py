@@ -5,6 +5,11 @@ date, the reminder step of the day is the latest of ``PORTAL_REPORT_REMINDER_DAY
 around the due date, negative before it) that has come: a missed run sends that step only,
 never a backlog of the earlier ones.
 
+A due date is a province's own (``ProvincePeriodDeadline``: its units) or the national one
+(``PeriodDeadline``: the units of the provinces without their own), and binds only the units
+whose province requires the period's kind (``periods_policy.requiring``): a commune of a
+province that asks for quarterly and yearly reports hears nothing of months or half-years.
+
 - Each unit of the level, in force on the period's last day, whose report is missing, a
   draft or returned, gets one reminder per step: its officers and its bodies' staff (those
   the report is addressed to, as ``users.scope.addressed_to`` reads it) get a notice, and
@@ -30,13 +35,23 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
+from django.db.models.lookups import In
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
 
 from notifications.services import BULK_SIZE, Notice, Recipient, absolute_url, send_notices
-from reports.models import PeriodDeadline, ReportingPeriod, ReportReminder, ReportState, UnitReport
-from units.models import AdministrativeUnit
+from reports.models import (
+    PeriodDeadline,
+    ProvincePeriodDeadline,
+    ReportingPeriod,
+    ReportReminder,
+    ReportState,
+    UnitReport,
+)
+from reports.periods_policy import ROOT_LENGTH, requiring
+from units.models import AdministrativeUnit, path_step
 from users.models import Role, RoleAssignment
 
 OFFICER_ROLES = (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER)
@@ -70,24 +85,83 @@ class Outcome:
     reviewers: int  # parent units whose officers got a summary from this call
 
 
-def due_deadlines(today: date) -> list[tuple[PeriodDeadline, int]]:
-    """The (deadline, day of its step) pairs whose step has come today (one query)."""
+@dataclass(frozen=True)
+class Due:
+    """One due date to remind about: a period, a level, and whose units it binds.
+
+    ``province_id`` set: that province's own date, for its units only. None: the national
+    date, for the units of the provinces without their own (``own_dates``).
+    """
+
+    period: ReportingPeriod
+    level_id: int
+    due_on: date
+    province_id: int | None = None
+    own_dates: tuple[int, ...] = ()  # provinces with their own date for this period and level
+
+    def units(self, path: str = "path") -> Q:
+        """The units (through the lookup ``path``) this due date binds, whose province
+        requires the period's kind (one query, in ``requiring``)."""
+        condition = requiring(self.period.kind, path=path)
+        if self.province_id is not None:
+            return condition & Q(**{f"{path}__startswith": path_step(self.province_id)})
+        if self.own_dates:
+            own = [path_step(pk) for pk in self.own_dates]
+            condition &= ~Q(In(Left(path, ROOT_LENGTH), own))
+        return condition
+
+
+def due_deadlines(today: date) -> list[tuple[Due, int]]:
+    """The (due date, day of its step) pairs whose step has come today (three queries)."""
     days = reminder_days()
     if not days:
         return []
-    deadlines = (
-        PeriodDeadline.objects.filter(
-            due_on__lte=today - timedelta(days=days[0]),
-            due_on__gte=today - timedelta(days=days[-1] + GIVE_UP_AFTER_DAYS),
-        )
+    window = {
+        "due_on__lte": today - timedelta(days=days[0]),
+        "due_on__gte": today - timedelta(days=days[-1] + GIVE_UP_AFTER_DAYS),
+    }
+    national = list(
+        PeriodDeadline.objects.filter(**window)
         .select_related("period")
         .order_by("due_on", "period_id", "level_id")
     )
+    provincial = list(
+        ProvincePeriodDeadline.objects.filter(**window)
+        .select_related("period")
+        .order_by("due_on", "period_id", "level_id", "province_id")
+    )
+    # Which provinces set their own date for the national ones (whatever that date is).
+    own: dict[tuple[int, int], list[int]] = defaultdict(list)
+    if national:
+        for period_id, level_id, province_id in ProvincePeriodDeadline.objects.filter(
+            period_id__in={deadline.period_id for deadline in national}
+        ).values_list("period_id", "level_id", "province_id"):
+            own[(period_id, level_id)].append(province_id)
+    candidates = [
+        Due(
+            period=deadline.period,
+            level_id=deadline.level_id,
+            due_on=deadline.due_on,
+            own_dates=tuple(sorted(own.get((deadline.period_id, deadline.level_id), []))),
+        )
+        for deadline in national
+    ] + [
+        Due(
+            period=deadline.period,
+            level_id=deadline.level_id,
+            due_on=deadline.due_on,
+            province_id=deadline.province_id,
+        )
+        for deadline in provincial
+    ]
     due = []
-    for deadline in deadlines:
-        day = step_of(deadline.due_on, today, days)
+    for candidate in sorted(
+        candidates,
+        key=lambda c: (c.due_on, c.period.pk, c.level_id, c.province_id or 0),
+    ):
+        day = step_of(candidate.due_on, today, days)
         if day is not None:
-            due.append((deadline, day))
+            due.append((candidate, day))
     return due
 
 
@@ -184,16 +258,18 @@ class _Context:
     due: str  # dd/mm/yyyy
 
 
-def _remind_level(deadline: PeriodDeadline, day: int) -> Outcome:
+def _remind_level(deadline: Due, day: int) -> Outcome:
     period = deadline.period
     step = step_name(day)
     context = _Context(period=period, step=step, day=day, due=deadline.due_on.strftime("%d/%m/%Y"))
     reports = UnitReport.objects.filter(period=period)
     done = reports.filter(state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED])
-    # 1. The units of the level that have not submitted (missing, draft or returned).
+    # 1. The units of the level that have not submitted (missing, draft or returned), in
+    # the provinces this date binds and that require this kind of period.
+    bound = deadline.units()
     pending = list(
         AdministrativeUnit.objects.in_force_on(period.ends_on)
-        .filter(level_id=deadline.level_id)
+        .filter(bound, level_id=deadline.level_id)
         .exclude(pk__in=done.values("unit_id"))
         .annotate(
             report_id=_report_id(reports),
@@ -230,6 +306,7 @@ def _remind_level(deadline: PeriodDeadline, day: int) -> Outcome:
     if day > 0:
         waiting = list(
             reports.filter(
+                deadline.units("unit__path"),
                 state=ReportState.SUBMITTED,
                 unit__level_id=deadline.level_id,
                 unit__parent__isnull=False,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from reports.models import (
@@ -27,6 +27,7 @@ from reports.models import (
     ReportStep,
     UnitReport,
 )
+from reports.periods import deadlines_of_existing_levels
 from users import scope
 from users.models import Role
 from users.scope import Action
@@ -98,10 +99,11 @@ def report_rows(reports: QuerySet[UnitReport]) -> QuerySet[UnitReport]:
 
 
 def periods() -> QuerySet[ReportingPeriod]:
-    """Periods are public within the portal: everyone reports on the same ones."""
-    return ReportingPeriod.objects.prefetch_related("deadlines__level").order_by(
-        "-starts_on", "kind"
-    )
+    """Periods are public within the portal: everyone reports on the same ones. Their
+    deadlines are those of the levels that exist in each period (no district after 2025)."""
+    return ReportingPeriod.objects.prefetch_related(
+        Prefetch("deadlines", queryset=deadlines_of_existing_levels())
+    ).order_by("-starts_on", "kind")
 
 
 def steps_of(report: UnitReport) -> QuerySet[ReportStep]:

@@ -31,6 +31,7 @@ from reports.models import (
     RolledUpTotals,
     UnitReport,
 )
+from reports.periods import DueDates, due_dates
 from reports.services import EDITABLE_FIELDS
 
 # What a caller may do to a report now, in the order a client would show buttons.
@@ -233,11 +234,11 @@ class UnitReportSerializer(serializers.ModelSerializer[UnitReport]):
         return obj.unit_name or obj.unit.name
 
     def get_due_on(self, obj: UnitReport) -> date | None:
-        # The period's deadlines are prefetched for the whole page.
-        for deadline in obj.period.deadlines.all():
-            if deadline.level_id == obj.unit.level_id:
-                return deadline.due_on
-        return None
+        # Read for the whole page at once by the view (the province's own date where set).
+        dates: DueDates | None = self.context.get("due_dates")
+        if dates is None:
+            return due_dates([obj.period_id]).of(obj.period_id, obj.unit.level_id, obj.unit.path)
+        return dates.of(obj.period_id, obj.unit.level_id, obj.unit.path)
 
     def get_overdue(self, obj: UnitReport) -> bool:
         due = self.get_due_on(obj)

@@ -34,7 +34,7 @@ from reports.models import (
     ReportStep,
     UnitReport,
 )
-from reports.periods import due_on
+from reports.periods import due_for
 from users.models import Role, RoleAssignment, User
 
 S = ReportState
@@ -146,7 +146,8 @@ def report_submit(*, report: UnitReport, by: User) -> UnitReport:
     locked.submitted_at = now
     if locked.first_submitted_at is None:
         locked.first_submitted_at = now
-        due = due_on(locked.period, locked.unit.level_id)
+        # The unit's province may have set its own date for its level.
+        due = due_for(locked.period, locked.unit)
         locked.submitted_late = due is not None and timezone.localtime(now).date() > due
     locked.review_note = ""
     _move(locked, S.SUBMITTED, by=by)

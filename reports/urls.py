@@ -10,6 +10,7 @@ app_name = "reports"
 
 urlpatterns: list = [
     path("", views.report_list, name="list"),
+    path("calendar/", views.calendar, name="calendar"),
     path("periods/<int:period_id>/", views.period_detail, name="period"),
     path("periods/<int:period_id>/build/", views.build, name="build"),
     path("builds/<int:run_id>/", views.build_status, name="build_status"),

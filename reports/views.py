@@ -19,7 +19,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Left
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,20 +29,35 @@ from django.views.decorators.http import require_GET, require_POST
 
 from legal.models import ComplianceCriterion
 from portal.text import fold
-from reports import selectors, services
-from reports.forms import NoteForm, ReportFilterForm, ReportForm, SubmitForm, verbose_name
+from reports import selectors, services, services_periods
+from reports.forms import (
+    CalendarForm,
+    NoteForm,
+    ReportFilterForm,
+    ReportForm,
+    SubmitForm,
+    verbose_name,
+)
 from reports.models import (
     BUILDABLE_STATES,
     DECLARATION_FIELDS,
     FIGURE_CRITERIA,
     BuildRun,
     BuildState,
+    PeriodKind,
     ReportingPeriod,
     ReportState,
     RolledUpTotals,
     UnitReport,
 )
-from reports.periods import due_on
+from reports.periods import deadlines_of_existing_levels, due_dates, due_for
+from reports.periods_policy import (
+    ROOT_LENGTH,
+    policy_history,
+    policy_of,
+    province_id_of,
+    required_kinds,
+)
 from units.models import AdministrativeUnit
 from users import scope
 
@@ -98,11 +114,17 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _dress(reports: Iterable[UnitReport], due: dict[tuple[int, int], date]) -> None:
-    """Give each report its due date (its unit's level) and whether it is overdue now."""
+def _dress(reports: Iterable[UnitReport]) -> None:
+    """Give each report its due date (its unit's level, in its province) and whether it is
+    overdue now (one query for all of them)."""
+    reports = list(reports)
     today = _today()
+    due = due_dates(
+        {report.period_id for report in reports},
+        province_ids={province_id_of(report.unit.path) for report in reports},
+    )
     for report in reports:
-        report.due_on = due.get((report.period_id, report.unit.level_id))  # type: ignore[attr-defined]
+        report.due_on = due.of(report.period_id, report.unit.level_id, report.unit.path)  # type: ignore[attr-defined]
         report.overdue = (  # type: ignore[attr-defined]
             report.state in BUILDABLE_STATES
             and report.first_submitted_at is None
@@ -143,24 +165,17 @@ def _pager(request: HttpRequest, rows: QuerySet[Any], param: str, anchor: str) -
 
 
 def _periods(user: Any) -> list[ReportingPeriod]:
-    """Every period, newest first, with how many of its reports the user sees (one query,
-    plus two for the deadlines)."""
+    """Every period, newest first, with how many of its reports the user sees (one query)."""
     visible = selectors.reports_for(user).values("pk")
     today = _today()
     periods: list[ReportingPeriod] = list(
-        selectors.periods().annotate(visible=Count("reports", filter=Q(reports__in=visible)))
+        ReportingPeriod.objects.annotate(
+            visible=Count("reports", filter=Q(reports__in=visible))
+        ).order_by("-starts_on", "kind")
     )
     for period in periods:
         period.is_current = period.starts_on <= today <= period.ends_on  # type: ignore[attr-defined]
     return periods
-
-
-def _due_dates(periods: Iterable[ReportingPeriod]) -> dict[tuple[int, int], date]:
-    return {
-        (deadline.period_id, deadline.level_id): deadline.due_on
-        for period in periods
-        for deadline in period.deadlines.all()
-    }
 
 
 def _chosen(periods: list[ReportingPeriod], wanted: int | None) -> ReportingPeriod | None:
@@ -202,7 +217,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # the valid filters are kept, a bad one is ignored
         filters = form.cleaned_data
     periods = _periods(user)
-    due = _due_dates(periods)
     period = _chosen(periods, filters.get("period"))
     grants = scope.grants_for(user)
 
@@ -224,10 +238,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
             _filtered(reports, q=filters.get("q", ""), state=filters.get("state", ""))
         ).select_related("unit__parent")
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        _dress(page.object_list, due)
-    _dress(queue, due)
-    _dress(todo, due)
-    shown = [p for p in periods if p.visible or p.is_current or p == period]  # type: ignore[attr-defined]
+    # One query for the due dates of every report shown.
+    _dress([*(page.object_list if page is not None else []), *queue, *todo])
+    # A current period is offered even before its reports exist, if the user's province
+    # requires its kind: a province that dropped monthly reports is not shown the month.
+    provinces = _provinces_of(user)
+    wanted = set().union(*required_kinds(provinces).values()) if provinces else set(PeriodKind)
+    shown = [
+        p
+        for p in periods
+        if p.visible or p == period or (p.is_current and p.kind in wanted)  # type: ignore[attr-defined]
+    ]
     return render(
         request,
         "reports/list.html",
@@ -251,12 +272,35 @@ def report_list(request: HttpRequest) -> HttpResponse:
 # --- A period and its build ----------------------------------------------------------------
 
 
+def _provinces_of(user: Any) -> list[int]:
+    """The provinces the user's units lie in (one query; none listed for an administrator)."""
+    if scope.grants_for(user).is_admin:
+        return []
+    roots = (
+        scope.units(user)
+        .annotate(root=Left("path", ROOT_LENGTH))
+        .values_list("root", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return sorted({province_id_of(root) for root in roots})
+
+
 @login_required
 @require_GET
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
     """A period: its deadlines per level with how the user's units stand, its reports, and
-    for those who may, the build of its drafts with its progress."""
-    period = get_object_or_404(selectors.periods(), pk=period_id)
+    for those who may, the build of its drafts with its progress.
+
+    Only the levels that exist in the period are listed (no "Cấp huyện" after 30/06/2025),
+    with the due dates of the user's province where it set its own.
+    """
+    period = get_object_or_404(
+        ReportingPeriod.objects.prefetch_related(
+            Prefetch("deadlines", queryset=deadlines_of_existing_levels().order_by("due_on"))
+        ),
+        pk=period_id,
+    )
     reports = selectors.reports_for(request.user).filter(period=period)
     by_level = {
         row["unit__level_id"]: row
@@ -268,12 +312,22 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
             late=Count("pk", filter=Q(submitted_late=True)),
         )
     }
+    provinces = _provinces_of(request.user)
+    # One province: its own dates and its choice; several or the whole country: the
+    # national dates (each report below still shows its own).
+    province_id = provinces[0] if len(provinces) == 1 else None
+    due = due_dates([period.pk], province_ids=[province_id] if province_id else [])
     deadlines = list(period.deadlines.all())
     for deadline in deadlines:
         deadline.counts = by_level.get(deadline.level_id, {})  # type: ignore[attr-defined]
+        deadline.due_on = (
+            due.of_province(period.pk, province_id, deadline.level_id) or deadline.due_on
+        )
+    deadlines.sort(key=lambda deadline: (deadline.due_on, deadline.level.rank))
+    required = period.kind in required_kinds([province_id])[province_id] if province_id else True
     rows = selectors.report_rows(reports).select_related("unit__parent")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    _dress(page.object_list, _due_dates([period]))
+    _dress(page.object_list)
     builder = selectors.can_build(request.user)
     run = period.build_runs.first() if builder else None
     today = _today()
@@ -284,6 +338,7 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
             "period": period,
             "is_current": period.starts_on <= today <= period.ends_on,
             "deadlines": deadlines,
+            "required": required,
             "counts": _state_counts(reports),
             "page": page,
             "can_build": builder,
@@ -402,7 +457,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
     for row in children:
         row.reachable = row.child_report_id in reachable  # type: ignore[attr-defined]
-    due = due_on(report.period, report.unit.level_id)
+    due = due_for(report.period, report.unit)
     headline, criteria = _figures(report)
     editable = preparer and report.is_editable
     return render(
@@ -508,7 +563,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
         {
             "report": report,
             "form": form,
-            "due": due_on(report.period, report.unit.level_id),
+            "due": due_for(report.period, report.unit),
             "criteria": _form_criteria(),
         },
         status=400 if request.method == "POST" else 200,
@@ -562,7 +617,7 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
             "form": form,
             "missing": [_label(name) for name in report.missing_declarations()],
             "missing_children": missing_children,
-            "due": due_on(report.period, report.unit.level_id),
+            "due": due_for(report.period, report.unit),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -625,7 +680,7 @@ def _review(request: HttpRequest, report_id: int, name: str) -> HttpResponse:
             "report": report,
             "form": form,
             "action": action.name,
-            "due": due_on(report.period, report.unit.level_id),
+            "due": due_for(report.period, report.unit),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -647,3 +702,79 @@ def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
     """Reopen an accepted report for correction, saying why."""
     return _review(request, report_id, "reopen")
+
+
+# --- A province's reporting calendar -------------------------------------------------------
+
+
+def _calendar_provinces(user: Any, today: date) -> QuerySet[AdministrativeUnit]:
+    """The provinces in force whose calendar the user may read: those their units lie in
+    (every province for an administrator)."""
+    provinces = AdministrativeUnit.objects.in_force_on(today).filter(parent__isnull=True)
+    if scope.grants_for(user).is_admin:
+        return provinces
+    roots = scope.units(user).annotate(root=Left("path", ROOT_LENGTH)).values("root")
+    return provinces.filter(path__in=roots)
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Which kinds of period a province requires and when each level's report is due.
+
+    Everyone reads their province's calendar; its own officers (and administrators) change
+    it, and every change is kept in its history.
+    """
+    today = _today()
+    provinces = list(_calendar_provinces(request.user, today).order_by("name"))
+    if not provinces:
+        raise Http404
+    wanted = request.POST.get("province") or request.GET.get("province")
+    province = next((p for p in provinces if str(p.pk) == wanted), None) if wanted else provinces[0]
+    if province is None:
+        # Another province's calendar, or no such province: not in reach.
+        raise Http404
+    editable = services_periods.can_set_policy(request.user, province)
+    if request.method == "POST" and not editable:
+        raise Http404
+    policy = policy_of(province, today)
+    initial: dict[str, Any] = {f"required_{kind}": kind in policy.required for kind in PeriodKind}
+    initial.update({f"days_{kind}_{level}": days for (kind, level), days in policy.days.items()})
+    form = CalendarForm(
+        _posted(request) if editable else None,
+        initial=initial,
+        levels=policy.levels,
+        kinds=list(PeriodKind.choices),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services_periods.period_policy_set(
+                province=province,
+                by=request.user,  # type: ignore[arg-type]
+                required=form.required(),
+                days=form.days(),
+                today=today,
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, _("The reporting calendar was saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(f"{request.path}?province={province.pk}")
+    return render(
+        request,
+        "reports/calendar.html",
+        {
+            "province": province,
+            "provinces": provinces,
+            "policy": policy,
+            "form": form,
+            "rows": form.rows(),
+            "editable": editable,
+            "history": policy_history(province),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

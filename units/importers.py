@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery, Value
@@ -33,6 +33,9 @@ from units.models import (
     path_step,
 )
 from units.services import rewrite_subtree_paths
+
+if TYPE_CHECKING:
+    from units.reconcile import UnitChange
 
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "divisions"
 EDITIONS_FILE = DIVISIONS_DIR / "editions.json"
@@ -132,6 +135,9 @@ class Edition:
     levels: tuple[str, ...]
     unit_type_from: str
     description: str = ""
+    # A corrected edition: matched to the units in the database by code and name
+    # (units.reconcile), not by code alone.
+    reconcile: bool = False
 
 
 def parse_date(value: str | date | None) -> date | None:
@@ -162,6 +168,7 @@ def editions() -> dict[str, Edition]:
             levels=tuple(spec["levels"]),
             unit_type_from=spec.get("unit_type_from", TYPE_FROM_NAME),
             description=spec.get("description", ""),
+            reconcile=bool(spec.get("reconcile", False)),
         )
         for name, spec in manifest.items()
     }
@@ -481,6 +488,8 @@ class ImportResult:
     valid_until: date | None
     dry_run: bool
     counts: dict[str, LevelCounts] = field(default_factory=dict)
+    # Reconciling imports only: every unit whose code or name changed, added or missing.
+    changes: list[UnitChange] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -502,6 +511,7 @@ def import_edition(name: str, *, dry_run: bool = False, by: Any = None) -> Impor
         unit_type_from=spec.unit_type_from,
         dry_run=dry_run,
         by=by,
+        reconcile=spec.reconcile,
     )
 
 
@@ -515,8 +525,13 @@ def import_divisions(
     dry_run: bool = False,
     by: Any = None,
     batch_size: int = BATCH_SIZE,
+    reconcile: bool = False,
 ) -> ImportResult:
-    """Validate the whole file, then create or update its units in one transaction."""
+    """Validate the whole file, then create or update its units in one transaction.
+
+    With ``reconcile``, units are matched by code and name (``units.reconcile``) and every
+    change of code or name is reported in ``result.changes``.
+    """
     if valid_from and valid_until and valid_until < valid_from:
         raise DivisionsImportError("valid_until is before valid_from.")
     text = read_text(path)
@@ -537,7 +552,7 @@ def import_divisions(
     )
     result = ImportResult(str(path), valid_from, valid_until, dry_run)
     with transaction.atomic():
-        _Writer(
+        writer = _Writer(
             entries=entries,
             levels=[level_rows[code] for code in levels],
             valid_from=valid_from,
@@ -546,7 +561,13 @@ def import_divisions(
             reason=f"import_divisions {path.name}",
             batch_size=batch_size,
             result=result,
-        ).write()
+        )
+        if reconcile:
+            from units.reconcile import ReconcilingWriter
+
+            result.changes = ReconcilingWriter(writer).write()
+        else:
+            writer.write()
         if dry_run:
             transaction.set_rollback(True)
     return result

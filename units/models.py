@@ -189,6 +189,17 @@ class Body(models.Model):
     address = NFCTextField(_("address"), blank=True)
     search_name = models.CharField(max_length=255, editable=False, db_index=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Set when a reorganisation merged this body into another of the same kind (the three
+    # People's Committees of three merged communes become one): this one is archived, its
+    # pages, contacts and rules went to the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_bodies",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -239,6 +250,15 @@ class Reorganisation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The plan (a conversion table applied as a whole) this reorganisation was part of.
+    plan = models.ForeignKey(
+        "ReorganisationPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reorganisations",
+        verbose_name=_("plan"),
+    )
 
     class Meta:
         ordering = ["-effective_on", "-pk"]
@@ -268,3 +288,53 @@ class BodyTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.from_unit} → {self.to_unit}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft (dry run, not applied)")
+    APPLIED = "applied", _("Applied")
+
+
+class ReorganisationPlan(models.Model):
+    """A conversion table to apply as a whole (01/07/2025), reviewed before it is applied.
+
+    The dry run of ``apply_reorganisation`` stores a draft: its summary, the old communes
+    that need a choice, the rows of the table that match nothing, and the full report (CSV,
+    gzip-compressed). Applying it (the command, or the admin's button) recomputes the plan
+    from the database as it is then, with the stored decisions, and stores the final report.
+    """
+
+    table = models.CharField(_("conversion table"), max_length=60)
+    effective_on = models.DateField(_("effective on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    decisions = models.JSONField(
+        _("decisions"),
+        default=dict,
+        blank=True,
+        help_text=_("Targets chosen for split communes and for single bodies."),
+    )
+    summary = models.JSONField(_("summary"), default=dict, blank=True, editable=False)
+    needs_choice = models.JSONField(
+        _("communes needing a choice"), default=list, blank=True, editable=False
+    )
+    unmatched = models.JSONField(_("unmatched rows"), default=dict, blank=True, editable=False)
+    report_csv_gz = models.BinaryField(_("report (CSV, gzip)"), blank=True, editable=False)
+    seconds = models.FloatField(_("run time (seconds)"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reorganisation plan")
+        verbose_name_plural = _("reorganisation plans")
+
+    def __str__(self) -> str:
+        return f"{self.table} ({self.effective_on:%d/%m/%Y}) — {self.get_status_display()}"

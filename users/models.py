@@ -39,7 +39,11 @@ class User(AbstractUser):
 
 class Role(models.TextChoices):
     BODY_STAFF = "body_staff", _("Staff of a body")
-    UNIT_OFFICER = "unit_officer", _("Culture office officer")
+    # The officer of an administrative unit who reviews the bodies and units below it,
+    # whichever level that is: the commune's Phòng Văn hóa - Xã hội in the two-tier country,
+    # the district's Phòng Văn hóa và Thông tin in the three-tier one. The label names no
+    # level, since the role does not have one.
+    UNIT_OFFICER = "unit_officer", _("Administrative unit officer")
     PROVINCE_OFFICER = "province_officer", _("Provincial department officer")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 

@@ -13,20 +13,24 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from accounts_registry import canonical
 from accounts_registry.models import PageReview, PageState, Platform, SocialPage
+from notifications import services as notifications
 from units.models import Body
 from users import scope
-from users.models import User
+from users.models import Role, RoleAssignment, User
 
 TAKEN_ELSEWHERE = _(
     "This page is already registered by another body. If you believe this is a mistake, "
-    "contact your district culture office."
+    "contact the officer who reviews your body's pages."
 )
 
 # The fields a body may change with ``page_update``; the workflow fields are the services'.
@@ -220,7 +224,8 @@ def page_update(*, page: SocialPage, by: User | None, **changes: Any) -> SocialP
         page.submitted_at = timezone.now()
     _save(page, by)
     if page.state != from_state:
-        _log(page, from_state=from_state, by=by, note=str(_("Edited after approval.")))
+        review = _log(page, from_state=from_state, by=by, note=str(_("Edited after approval.")))
+        _tell_reviewers(page, review)
     return page
 
 
@@ -234,7 +239,12 @@ def _state(page: SocialPage) -> dict[str, Any]:
 
 def _locked(page: SocialPage, allowed: Iterable[str], refusal: Any) -> SocialPage:
     """Re-read the page under a row lock and check it is in one of ``allowed`` states."""
-    locked = SocialPage.objects.select_for_update().get(pk=page.pk)
+    # The body and its unit come along: the workflow tells the body or its reviewers.
+    locked = (
+        SocialPage.objects.select_for_update(of=("self",))
+        .select_related("body", "body__unit")
+        .get(pk=page.pk)
+    )
     if locked.state not in allowed:
         raise ValidationError(refusal % _state(locked))
     return locked
@@ -253,7 +263,8 @@ def page_submit(*, page: SocialPage, by: User | None) -> SocialPage:
     page.submitted_at = timezone.now()
     page.review_note = ""
     _save(page, by)
-    _log(page, from_state=from_state, by=by)
+    review = _log(page, from_state=from_state, by=by)
+    _tell_reviewers(page, review)
     return page
 
 
@@ -271,7 +282,8 @@ def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> Social
     page.confirmed_at = now
     page.review_note = note.strip()
     _save(page, by)
-    _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    review = _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    _tell_body(page, review)
     return page
 
 
@@ -288,7 +300,8 @@ def page_return(*, page: SocialPage, by: User | None, note: str) -> SocialPage:
     page.state = PageState.RETURNED
     page.review_note = note.strip()
     _save(page, by)
-    _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    review = _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
+    _tell_body(page, review)
     return page
 
 
@@ -320,3 +333,57 @@ def page_archive(*, page: SocialPage, by: User | None, note: str = "") -> Social
     _save(page, by)
     _log(page, from_state=from_state, by=by, note=note.strip())
     return page
+
+
+# --- Who is told --------------------------------------------------------------------------------
+
+
+def _page_notice(page: SocialPage, review: PageReview, people: list[User], text: Any) -> int:
+    """One notice (and email, for those who want it) per person and review step."""
+    if not people:
+        return 0
+    link = reverse("registry:page_detail", args=[page.pk])
+    with override("vi"):
+        # Notices are stored text: written in the portal's language, not the caller's.
+        message = str(text) % {"page": page.display_name, "body": page.body.name}
+    return notifications.notify(
+        people,
+        text=message,
+        key=f"page-review:{review.pk}",
+        link=link,
+        subject=f"[Cổng MXH] {message}",
+        email_text=f"{message}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
+    )
+
+
+def _tell_reviewers(page: SocialPage, review: PageReview) -> int:
+    """A submitted page waits for its reviewers: the nearest officers in force above its
+    body, whichever level that is (``users.scope.reviewers_of``)."""
+    unit = page.body.unit
+    people = scope.reviewers_of([unit]).get(unit.pk, [])
+    return _page_notice(
+        page, review, people, _("Page “%(page)s” of %(body)s is waiting for your review")
+    )
+
+
+def _tell_body(page: SocialPage, review: PageReview) -> int:
+    """The body's staff (assignments in force) learn that their page was approved or
+    returned."""
+    people = sorted(
+        {
+            assignment.user
+            for assignment in RoleAssignment.objects.filter(
+                scope.assignment_in_force_q(scope.acting_day()),
+                role=Role.BODY_STAFF,
+                body_id=page.body_id,
+                user__is_active=True,
+            ).select_related("user")
+        },
+        key=lambda user: user.pk,
+    )
+    text = (
+        _("Page “%(page)s” of %(body)s was approved")
+        if page.state == PageState.APPROVED
+        else _("Page “%(page)s” of %(body)s was returned for correction")
+    )
+    return _page_notice(page, review, people, text)

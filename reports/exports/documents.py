@@ -30,6 +30,7 @@ from directives import rendering
 from directives.models import Directive
 from legal.models import ComplianceCriterion
 from portal.text import fold
+from reports.asof import as_of_line, issuing_committee
 from reports.exports.tabular import CHUNK_SIZE, subtree_of
 from reports.models import (
     FIGURE_CRITERIA,
@@ -38,8 +39,8 @@ from reports.models import (
     ReportState,
     UnitReport,
 )
-from units.demo import bare_name, in_sentence
 from units.models import AdministrativeUnit, Body, BodyKind
+from units.naming import bare_name, in_sentence
 
 CRITERIA_FILE = Path(__file__).resolve().parents[2] / "legal" / "data" / "criteria-874.json"
 TITLE = "BÁO CÁO"
@@ -95,6 +96,8 @@ class OfficialReport:
     achievements: list[str]
     difficulties: list[str]
     proposals: list[str]
+    # "Số liệu theo sổ đăng ký tại ngày dd/mm/yyyy": the date the registry figures stand at.
+    as_of: str = ""
     distribution: list[str] = field(default_factory=lambda: ["- Như trên;", "- Lưu: VT."])
     signing: list[str] = field(default_factory=lambda: ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
     signer: str = ""
@@ -122,16 +125,19 @@ def _yes_no(value: bool | None) -> str:
     return "—" if value is None else ("Có" if value else "Không")
 
 
-def _issuer(unit: AdministrativeUnit) -> tuple[str, list[str]]:
-    """The header's supervising line and issuer lines: the unit's People's Committee."""
-    body = (
-        Body.objects.filter(unit=unit, kind=BodyKind.PEOPLES_COMMITTEE)
-        .select_related("unit", "supervising_body")
-        .order_by("pk")
-        .first()
+def _issuer(report: UnitReport) -> tuple[str, list[str]]:
+    """The header's supervising line and issuer lines: the unit's People's Committee as it
+    stood at the report's date (``asof.issuing_committee``), never one that came into the
+    unit by a merger."""
+    unit = report.unit
+    body = issuing_committee(
+        unit,
+        ends_on=report.period.ends_on,
+        built_at=report.built_at,
+        name=report.unit_name or unit.name,
     )
     if body is None:
-        return "", ["ỦY BAN NHÂN DÂN", rendering._upper(unit.name)]
+        return "", ["ỦY BAN NHÂN DÂN", rendering._upper(report.unit_name or unit.name)]
     # The directives' header reads only the issuer of the letter it is given.
     return rendering.authority_lines(Directive(issuer=body))
 
@@ -224,7 +230,7 @@ def official_report(report: UnitReport) -> OfficialReport:
     """What the official report of ``report`` says, in Vietnamese whatever the UI language."""
     with translation.override("vi"):
         unit = report.unit
-        supervising, authority = _issuer(unit)
+        supervising, authority = _issuer(report)
         submitted = timezone.localdate(report.submitted_at) if report.submitted_at else None
         label = report.period.label
         return OfficialReport(
@@ -241,6 +247,7 @@ def official_report(report: UnitReport) -> OfficialReport:
             unit_headers=[_label(ReportChildRow, name) for name in UNIT_FIGURES],
             units=_units(report),
             missing_reason=_lines(report.missing_children_reason),
+            as_of=as_of_line(report),
             achievements=_lines(report.achievements),
             difficulties=_lines(report.difficulties),
             proposals=_lines(report.proposals),
@@ -327,6 +334,8 @@ def render_docx(report: UnitReport) -> bytes:
     rendering._paragraph(document, TITLE, bold=True)
     rendering._paragraph(document, doc.subject, bold=True, after=6)
     rendering._paragraph(document, f"Kính gửi: {doc.addressee}.", after=12)
+    if doc.as_of:
+        rendering._paragraph(document, f"({doc.as_of})", italic=True, after=6)
 
     _heading(document, "I. TÌNH HÌNH THỰC HIỆN")
     _table(

@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from reports.asof import as_of_line
 from reports.exports.tabular import (
     SHEETS,
     Value,
@@ -78,6 +79,7 @@ def _fill(report: UnitReport, book: Workbook) -> None:
         _("Report on the implementation of the Code of Conduct on social networks"),
         f"{report.unit_name or report.unit.name} — {report.period.label}",
     ]
+    as_of = as_of_line(report)
     for title, (header, rows) in zip(SHEETS, tables(tree), strict=True):
         sheet = book.create_sheet(title)
         for i, _name in enumerate(header, start=1):
@@ -86,7 +88,8 @@ def _fill(report: UnitReport, book: Workbook) -> None:
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.append([_cell(sheet, heading[0], _TITLE)])
         sheet.append([_cell(sheet, heading[1], _BOLD)])
-        sheet.append([])
+        # The date the registry figures stand at, in the row left blank before the header.
+        sheet.append([_cell(sheet, as_of)] if as_of else [])
         sheet.append([_cell(sheet, value, _BOLD) for value in header])
         with closing(rows):  # a failure half-way closes the database cursor at once
             for values in rows:

@@ -143,7 +143,7 @@ def test_another_body_registering_a_draft_page_learns_nothing_about_its_owner(tr
     text = _error_text(error)
     assert text == str(services.TAKEN_ELSEWHERE)
     assert "Cẩm Ngọc" not in text
-    assert "phòng Văn hóa và Thông tin cấp huyện" in text  # where to turn, in Vietnamese
+    assert "cán bộ phụ trách duyệt trang của cơ quan bạn" in text  # where to turn, in Vietnamese
 
 
 def test_an_anonymous_caller_learns_nothing_either(tree: Tree) -> None:

@@ -254,13 +254,17 @@ def test_the_cam_thuy_chain_shows_every_state_and_no_reminder_was_sent(demo: str
     assert (tally.reported, tally.acknowledged, tally.opened) == (2, 4, 5)
     assert tally.overdue == tally.total - 2 > 10
 
-    # The illustrative letter is still running: nobody is late, Cẩm Ngọc has it to answer
-    assert district.issued_on < today < district.report_deadline  # type: ignore[operator]
-    assert not any(row.overdue for row in selectors.receipt_rows(district))
-    inbox = selectors.inbox_for(User.objects.get(username="xa.camngoc"))
-    waiting = inbox.get(directive=district)
+    # The illustrative letter carries a date when its issuer existed: the three-tier
+    # hierarchy ceased on 30/06/2025, so it is dated from that day, and Cẩm Ngọc, which
+    # ceased with it, can no longer answer it (nor has it an inbox any more)
+    last_day = district.issuer.unit.valid_until
+    assert last_day == date(2025, 6, 30) < today
+    assert district.issued_on < last_day < district.report_deadline  # type: ignore[operator]
+    camngoc = User.objects.get(username="xa.camngoc")
+    waiting = _receipt_of(district, "Xã Cẩm Ngọc")
     assert waiting.acknowledged_at is None
-    assert set(inbox.values_list("directive", flat=True)) == {cam_thuy.pk, district.pk}
+    assert not selectors.answerable(camngoc, waiting)
+    assert not selectors.inbox_for(camngoc).exists()
 
     assert not Reminder.objects.exists()
     assert not OutboundEmail.objects.filter(subject__icontains="nhắc").exists()

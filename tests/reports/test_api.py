@@ -440,11 +440,11 @@ def test_the_list_and_the_detail_keep_a_flat_query_budget(
     province = _client(people.province)
     district = _client(people.cam_thuy)
     own = report_of(tree.cam_thuy, built)
-    # Token, grants, count, page, deadlines, what the caller may do (two)
-    with django_assert_max_num_queries(7) as few:
+    # Token, grants, count, page, deadlines, due dates (the provinces' own), may do (two)
+    with django_assert_max_num_queries(8) as few:
         small = province.get(API)
-    # Token, grants, report, deadlines, may do (two), steps, units below
-    with django_assert_max_num_queries(8) as few_detail:
+    # Token, grants, report, deadlines, due dates, may do (two), steps, units below
+    with django_assert_max_num_queries(9) as few_detail:
         district.get(f"{API}{own.pk}/")
     with django_assert_max_num_queries(6) as few_children:
         district.get(f"{API}{own.pk}/children/")

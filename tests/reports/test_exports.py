@@ -39,7 +39,7 @@ from tests import factories
 from tests.accounts_registry.factories_pages import page
 from tests.conftest import Tree
 from tests.pdf_text import pdf_text
-from tests.reports.conftest import DECLARATIONS, People, Registry, report_of
+from tests.reports.conftest import DECLARATIONS, IN_QUARTER, People, Registry, report_of
 from units.models import AdministrativeUnit, Body
 
 INJECTION = '=HYPERLINK("http://evil.example/","Bấm vào đây")'
@@ -224,7 +224,8 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(
     tree: Tree, quarter: ReportingPeriod
 ) -> None:
     factories.BodyFactory.create(unit=tree.cam_thanh, name=INJECTION)
-    build_period(quarter)
+    # Built while the quarter runs: a build after its end counts only what existed then.
+    build_period(quarter, now=IN_QUARTER)
     report = report_of(tree.cam_thanh, quarter)
 
     book = _xlsx(report)

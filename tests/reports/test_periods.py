@@ -34,14 +34,15 @@ def test_default_deadline_rules_are_installed_for_every_kind_and_level() -> None
 
 
 @pytest.mark.django_db
-def test_current_and_next_period_of_each_kind_are_created_with_deadlines_per_level() -> None:
+def test_current_and_next_period_of_each_required_kind_are_created_with_deadlines_per_level() -> (
+    None
+):
     periods = ensure_periods(date(2026, 8, 10))
 
+    # The default kinds: no official letter asks for monthly reports
     labels = sorted(period.label for period in periods)
     assert labels == sorted(
         [
-            "Tháng 8/2026",
-            "Tháng 9/2026",
             "Quý 3/2026",
             "Quý 4/2026",
             "6 tháng cuối năm 2026",
@@ -68,8 +69,8 @@ def test_creating_periods_twice_creates_nothing_more() -> None:
     again = ensure_periods(date(2026, 8, 10))
 
     assert (ReportingPeriod.objects.count(), PeriodDeadline.objects.count()) == counts
-    assert counts == (8, 24)
-    assert len(again) == 8
+    assert counts == (6, 18)
+    assert len(again) == 6
 
 
 @pytest.mark.django_db
@@ -125,8 +126,8 @@ def test_period_bounds_and_labels(kind: str, day: date, first: date, last: date,
 def test_the_beat_task_creates_the_periods_around_today(time_machine: Any) -> None:
     time_machine.move_to(date(2026, 12, 20))
 
-    assert ensure_periods_task() == 8
-    assert ensure_periods_task() == 8
+    assert ensure_periods_task() == 6
+    assert ensure_periods_task() == 6
 
     assert ReportingPeriod.objects.filter(label="Quý 1/2027").exists()
-    assert ReportingPeriod.objects.count() == 8
+    assert ReportingPeriod.objects.count() == 6

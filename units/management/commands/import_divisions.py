@@ -21,7 +21,7 @@ from units.importers import (
 class Command(BaseCommand):
     help = (
         "Import administrative divisions: a shipped edition (three-tier, in force until "
-        "30/06/2025; two-tier, from 01/07/2025) or a file. Validates the whole file first, "
+        "30/06/2025; two-tier, from 01/07/2025; two-tier-2026-09, its corrected codes) or a file. Validates the whole file first, "
         "writes in one transaction, and changes nothing when run again."
     )
 
@@ -45,6 +45,14 @@ class Command(BaseCommand):
             "--valid-until",
             dest="valid_until",
             help="Last day in force (dd/mm/yyyy or yyyy-mm-dd); overrides the edition's.",
+        )
+        parser.add_argument(
+            "--reconcile",
+            action="store_true",
+            help=(
+                "Match the file's units to those in the database by code, or by province and "
+                "name when the code changed, and list every change (a corrected edition)."
+            ),
         )
         parser.add_argument(
             "--dry-run",
@@ -71,6 +79,7 @@ class Command(BaseCommand):
                 valid_from=valid_from,
                 valid_until=valid_until,
                 dry_run=dry_run,
+                reconcile=bool(options.get("reconcile")),
             )
         spec = edition(options.get("edition") or "three-tier")
         return import_divisions(
@@ -80,6 +89,7 @@ class Command(BaseCommand):
             levels=spec.levels,
             unit_type_from=spec.unit_type_from,
             dry_run=dry_run,
+            reconcile=spec.reconcile or bool(options.get("reconcile")),
         )
 
     def report(self, result: ImportResult, seconds: float, verbosity: int) -> None:
@@ -103,5 +113,7 @@ class Command(BaseCommand):
                     f", {counts.not_in_file} in the database but not in the file (left as they are)"
                 )
             self.stdout.write(line)
+        for change in result.changes:
+            self.stdout.write(f"  {change.line()}")
         style = self.style.SUCCESS if result.changed else self.style.NOTICE
         self.stdout.write(style(f"{result.changed} units written in {seconds:.1f} s."))
