@@ -14,10 +14,11 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -32,7 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from directives.models import Directive
 from portal.text import fold
-from units.models import AdministrativeUnit, BodyKind, UnitType
+from units.models import AdministrativeUnit, Body, BodyKind, UnitType
 from units.naming import bare_name, in_sentence
 
 COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -156,9 +157,28 @@ def _place_with_type(rest: str, unit: AdministrativeUnit) -> str:
     return rest
 
 
+def issuer_then(directive: Directive) -> Body:
+    """The issuer as it stood on the letter's date: a letter of 2024 keeps the name its
+    issuer had then, even if a reorganisation has since merged and renamed that body (the
+    People's Committee of Xã Cẩm Ngọc became that of Xã Cẩm Thủy on 01/07/2025)."""
+    issuer = directive.issuer
+    if directive.issued_on is None:
+        return issuer
+    history = issuer.history.all()
+    zone = timezone.get_current_timezone()
+    moment = timezone.make_aware(
+        datetime.combine(directive.issued_on + timedelta(days=1), time.min), zone
+    )
+    then = history.filter(history_date__lt=moment).order_by("-history_date", "-history_id")
+    row = then.first() or history.order_by("history_date", "history_id").first()
+    if row is None or row.history_type == "-":
+        return issuer
+    return cast(Body, row.instance)
+
+
 def authority_lines(directive: Directive) -> tuple[str, list[str]]:
     """The supervising body's line and the issuer's lines of the header, upper case."""
-    issuer = directive.issuer
+    issuer = issuer_then(directive)
     supervising = ""
     name = " ".join(issuer.name.split())
     # Decree 30/2020 writes the superior's name above a body that belongs to one (a

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "legal",
     "incidents",
     "audit",
+    # The demo data and the embedded run, above every domain app.
+    "demo",
     # Last: the project as an app, above every other (its commands may use them all).
     "portal",
 ]

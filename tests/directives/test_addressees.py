@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ubnd(unit: AdministrativeUnit) -> Body:
-    from units.demo import in_sentence
+    from units.naming import in_sentence
 
     return factories.BodyFactory.create(
         unit=unit, name=f"Ủy ban nhân dân {in_sentence(unit.name)}", kind="peoples_committee"

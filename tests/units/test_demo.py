@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -10,11 +11,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from accounts_registry.models import SocialPage
+from accounts_registry.selectors.public import directory_provinces
+from demo import hierarchy as demo
+from directives.models import Directive
 from portal.text import fold
+from reports.build import build_period
+from reports.models import ReportingPeriod, ReportState, UnitReport
 from tests.conftest import Tree
-from units import demo
 from units.models import AdministrativeUnit, Body, BodyKind
 from users import scope
 from users.models import Role, RoleAssignment, User
@@ -29,8 +36,9 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 
 
 def _load(*extra: str) -> str:
+    # The tree's codes are not the official ones: the conversion table cannot apply to it.
     out = StringIO()
-    call_command("load_demo", "--skip-import", *extra, stdout=out)
+    call_command("load_demo", "--skip-import", "--history-only", *extra, stdout=out)
     return out.getvalue()
 
 
@@ -165,7 +173,7 @@ def test_demo_scopes_keep_each_officer_in_their_own_district(tree: Tree) -> None
     assert not tan_uyen_bodies.filter(unit__path__startswith=tree.thanh_hoa.path).exists()
 
 
-@pytest.mark.parametrize("username", demo.DEMO_USERNAMES)
+@pytest.mark.parametrize("username", demo.HISTORY_USERNAMES)
 def test_every_demo_login_lands_on_its_home_page(tree: Tree, username: str) -> None:
     demo.build_demo()
     client = Client()
@@ -203,8 +211,10 @@ def test_load_demo_prints_the_logins_table(tree: Tree) -> None:
 
     lines = output.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("Username"))
-    table = lines[header + 2 : header + 2 + len(demo.DEMO_USERNAMES)]
-    assert [line.split()[0] for line in table] == list(demo.DEMO_USERNAMES)
+    table = lines[header + 2 : header + 2 + len(demo.HISTORY_USERNAMES)]
+    assert [line.split()[0] for line in table] == [
+        name for name in demo.DEMO_USERNAMES if name in demo.HISTORY_USERNAMES
+    ]
     assert all(demo.DEMO_PASSWORD in line for line in table)
     assert "Huyện Cẩm Thủy" in output
     assert "Ủy ban nhân dân xã Cẩm Ngọc" in output
@@ -242,25 +252,97 @@ def test_load_demo_without_the_hierarchy_explains_what_to_import(db: None) -> No
     assert not Body.objects.exists()
 
 
-def test_load_demo_imports_the_real_hierarchy_and_a_second_run_changes_nothing(db: None) -> None:
-    # Given an empty database, when the demo is loaded with the shipped three-tier edition
+def _q2_2025() -> dict[int, tuple[str, str, dict[str, object], int, int]]:
+    """Every Quý 2/2025 report of the demo: its heading, state, totals and row counts."""
+    return {
+        report.unit_id: (
+            report.unit_name,
+            report.state,
+            report.totals,
+            report.body_rows.count(),
+            report.page_rows.count(),
+        )
+        for report in UnitReport.objects.filter(period__label="Quý 2/2025").order_by("unit_id")
+    }
+
+
+def test_the_demo_is_todays_country_on_top_of_its_exact_history(db: None) -> None:
+    # Given the three-tier history alone, with its reports of Quý 2/2025
+    call_command("load_demo", "--history-only", stdout=StringIO())
+    q2 = ReportingPeriod.objects.get(label="Quý 2/2025")
+    build_period(q2, unit_ids=list(_q2_2025()))  # drafts refreshed, as a user would
+    history = _q2_2025()
+    cam_ngoc_pages = SocialPage.objects.filter(body__unit__name="Xã Cẩm Ngọc").count()
+
+    # When the demo is completed: the reorganisation of 01/07/2025, then today's country
     call_command("load_demo", stdout=StringIO())
-    cam_thuy = AdministrativeUnit.objects.get(
+    # rebuilt after the reform: every draft is built again, as of 30/06/2025
+    build_period(q2, unit_ids=list(history))
+
+    # Then the old communes and the district ceased on 30/06/2025, and the new Xã Cẩm Thủy
+    # (Xã Cẩm Ngọc and Thị trấn Phong Sơn) has exactly one People's Committee
+    old = AdministrativeUnit.objects.get(
         search_name=fold(demo.CAM_THUY), parent__search_name=fold(demo.THANH_HOA)
     )
-    communes = list(cam_thuy.children.all())
+    assert old.valid_until == date(2025, 6, 30)
+    assert set(old.children.values_list("valid_until", flat=True)) == {date(2025, 6, 30)}
+    cam_thuy = AdministrativeUnit.objects.get(name="Xã Cẩm Thủy", valid_until__isnull=True)
+    assert cam_thuy.valid_from == date(2025, 7, 1)
+    assert set(cam_thuy.predecessors.values_list("name", flat=True)) == {
+        "Xã Cẩm Ngọc",
+        "Thị trấn Phong Sơn",
+    }
+    committees = Body.objects.filter(
+        unit=cam_thuy, kind=BodyKind.PEOPLES_COMMITTEE, archived_at__isnull=True
+    )
+    assert list(committees.values_list("name", flat=True)) == ["Ủy ban nhân dân xã Cẩm Thủy"]
+    assert SocialPage.objects.filter(body__unit=cam_thuy).count() == cam_ngoc_pages
+    # every commune and ward of today's Thanh Hóa has one open People's Committee
+    province = cam_thuy.parent
+    assert province is not None and province.valid_until is None
+    communes = province.children.filter(valid_until__isnull=True)
+    assert communes.count() == 166
+    open_committees = Body.objects.filter(
+        unit__in=communes, kind=BodyKind.PEOPLES_COMMITTEE, archived_at__isnull=True
+    )
+    assert open_committees.count() == 166
+    assert open_committees.values("unit").distinct().count() == 166
+    # the Sở Thông tin và Truyền thông ceased; the public directory lists today's provinces
+    assert not Body.objects.filter(
+        name__startswith="Sở Thông tin và Truyền thông", archived_at__isnull=True
+    ).exists()
+    assert province in directory_provinces(on=timezone.localdate())
+
+    # and the history is exactly as it was: every Quý 2/2025 report, rebuilt after the reform
+    assert _q2_2025() == history
+    [cam_ngoc] = [row for row in history.values() if row[0] == "Xã Cẩm Ngọc"]
+    assert cam_ngoc[1] == ReportState.ACCEPTED and cam_ngoc[2]["bodies"]
+
+    # and no letter was issued by a body whose unit had ceased on its date
+    for letter in Directive.objects.select_related("issuer__unit"):
+        unit = letter.issuer.unit
+        assert letter.issued_on is not None
+        assert unit.valid_until is None or letter.issued_on <= unit.valid_until, letter
+
+    # and the users of today act, those of the abolished district only look back
+    officer = User.objects.get(username="xa.camthuy")
+    assert scope.can(officer, scope.Action.REVIEW, cam_thuy)
+    district_officer = User.objects.get(username="huyen.camthuy")
+    assert scope.can(district_officer, scope.Action.VIEW, old)
+    assert not scope.can(district_officer, scope.Action.REVIEW, old)
+    province_officer = User.objects.get(username="tinh.thanhhoa")
+    assert scope.can(province_officer, scope.Action.VIEW, old)  # the history of its province
+    assert scope.can(province_officer, scope.Action.REVIEW, cam_thuy)
+
+
+def test_loading_the_whole_demo_a_second_time_changes_nothing(db: None) -> None:
+    call_command("load_demo", stdout=StringIO())
     units_before = AdministrativeUnit.objects.count()
     before = _snapshot()
 
-    # When it is loaded again
     output = StringIO()
     call_command("load_demo", stdout=output)
 
-    # Then every commune of Cẩm Thủy has its People's Committee, and nothing was written twice
-    assert len(communes) == 17
-    committees = Body.objects.filter(unit__in=communes, kind=BodyKind.PEOPLES_COMMITTEE)
-    assert set(committees.values_list("unit_id", flat=True)) == {c.pk for c in communes}
-    assert Body.objects.filter(name="Ủy ban nhân dân thị trấn Phong Sơn").exists()
     assert AdministrativeUnit.objects.count() == units_before
     assert _snapshot() == before
     assert "nothing changed" in output.getvalue()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from portal.text import fold, nfc
 from units.models import AdministrativeUnit, Body, BodyKind
@@ -334,7 +334,17 @@ def _user_specs(cam_thuy: AdministrativeUnit, tan_uyen: AdministrativeUnit) -> l
     ]
 
 
-DEMO_USERNAMES = ("admin", "tinh.thanhhoa", "huyen.camthuy", "xa.camngoc", "huyen.tanuyen")
+# The logins of the history (three-tier, until 30/06/2025), and all of them: today's country
+# adds the officer of the new Xã Cẩm Thủy (demo.today).
+HISTORY_USERNAMES = ("admin", "tinh.thanhhoa", "xa.camngoc", "huyen.camthuy", "huyen.tanuyen")
+DEMO_USERNAMES = (
+    "admin",
+    "tinh.thanhhoa",
+    "xa.camthuy",
+    "xa.camngoc",
+    "huyen.camthuy",
+    "huyen.tanuyen",
+)
 
 
 def _set_changed(obj: Any, values: dict[str, Any]) -> bool:
@@ -352,7 +362,11 @@ def _upsert_bodies(specs: list[BodySpec], result: DemoResult) -> dict[str, Body]
     # Match on folded names (real or short) so that "UBND Xã Cẩm Ngọc" typed by hand is
     # recognised as the People's Committee rather than duplicated.
     existing: dict[tuple[int, str], Body] = {}
-    for found in Body.objects.filter(unit_id__in=unit_ids, archived_at__isnull=True).order_by("pk"):
+    # Open bodies first, then archived ones: a body the demo closed (the Sở Thông tin và
+    # Truyền thông, on 01/03/2025) is found again rather than created anew.
+    for found in Body.objects.filter(unit_id__in=unit_ids).order_by(
+        F("archived_at").asc(nulls_first=True), "pk"
+    ):
         for label in (found.name, found.short_name):
             if label:
                 existing.setdefault((found.unit_id, fold(label)), found)

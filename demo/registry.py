@@ -1,6 +1,6 @@
 """Demo registry: a few pages of Xã Cẩm Ngọc and Huyện Cẩm Thủy, through the real services.
 
-It runs after ``units.demo.build_demo`` (it needs its users and bodies) and is idempotent: a
+It runs after ``demo.hierarchy.build_demo`` (it needs its users and bodies) and is idempotent: a
 page whose address is already registered is left as it is.
 """
 

@@ -1,11 +1,11 @@
-"""Demo directives: the real letters of ``directives/data/letters`` as chains in their units.
+"""Demo directives: the real letters of ``demo/data/letters`` as chains in their units.
 
 ``data/letters/demo-chain.json`` holds each letter split into the parts of a directive
 (subject, addressees, basis, body, numbered instructions, closing, "Nơi nhận", signer), the
 unit and body that issued it, the Code clauses it cites, the letter it implements, whom it
 goes to and how some recipients answered. This module places them in the imported
 three-tier hierarchy, creating the bodies a letter needs (an issuing body, the People's
-Committees it is sent to) with the builders of ``units.demo``, and writes every directive
+Committees it is sent to) with the builders of ``demo.hierarchy``, and writes every directive
 through ``directives.services``, as a user would.
 
 Idempotent: a directive is found again by its issuer, symbol and number (or subject when
@@ -29,11 +29,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from demo import hierarchy as units_demo
 from directives import services
 from directives.models import Directive, Receipt
 from legal.models import LegalNode
 from portal.text import fold, nfc
-from units import demo as units_demo
 from units.models import AdministrativeUnit, Body, BodyKind
 from users import scope
 from users.models import Role, RoleAssignment, User
@@ -87,17 +87,22 @@ def letter_date(value: Any, today: date) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def find_unit(names: Iterable[str]) -> AdministrativeUnit | None:
+def find_unit(names: Iterable[str], *, today: bool = False) -> AdministrativeUnit | None:
     """The unit at the end of a path of names (province, district, commune), or ``None``.
 
-    A province is taken from the edition with districts below it (the letters predate the
-    2025 reform), the oldest first when both editions are imported.
+    The letters of the history predate the 2025 reform: a province is then taken from the
+    edition with districts below it, the oldest first when both editions are imported. The
+    letters of today (``today``) are placed in the units in force now (two-tier).
     """
     unit: AdministrativeUnit | None = None
     for name in names:
         candidates = AdministrativeUnit.objects.filter(search_name=fold(name))
+        if today:
+            candidates = candidates.filter(valid_until__isnull=True)
         if unit is None:
-            candidates = candidates.filter(parent__isnull=True, children__isnull=False)
+            candidates = candidates.filter(parent__isnull=True)
+            if not today:
+                candidates = candidates.filter(children__isnull=False)
         else:
             candidates = candidates.filter(parent=unit)
         unit = (
@@ -119,8 +124,16 @@ def _lineage(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return chain
 
 
-def _children(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
-    return list(unit.children.order_by("code", "pk"))
+def _today(letter: dict[str, Any]) -> bool:
+    """A letter of today's (two-tier) country, rather than of the three-tier history."""
+    return letter.get("era", "history") == "today"
+
+
+def _children(unit: AdministrativeUnit, *, today: bool = False) -> list[AdministrativeUnit]:
+    children = unit.children.all()
+    if today:
+        children = children.filter(valid_until__isnull=True)
+    return list(children.order_by("code", "pk"))
 
 
 def _body_specs(
@@ -130,6 +143,20 @@ def _body_specs(
     the People's Committees it is sent to and any body named in the file."""
     lineage = _lineage(unit)
     province = lineage[0]
+    if _today(letter):
+        # Today's bodies exist already (moved by the reorganisation, or the new communes'
+        # committees): the letter needs only the committees that issue and receive it.
+        specs = [units_demo._people_committee(province, f"ubnd:{province.pk}", None)]
+        if unit.pk != province.pk:
+            specs.append(
+                units_demo._people_committee(unit, f"ubnd:{unit.pk}", f"ubnd:{province.pk}")
+            )
+        if letter["recipients"].get("peoples_committees_below"):
+            specs += [
+                units_demo._people_committee(child, f"ubnd:{child.pk}", f"ubnd:{unit.pk}")
+                for child in children
+            ]
+        return specs
     specs = units_demo._province_specs(province, departments=False)
     above = f"ubnd:{province.pk}"
     for middle in lineage[1:-1]:
@@ -292,11 +319,11 @@ def _build_letter(
 ) -> None:
     key = letter["key"]
     parent_key = letter.get("implements")
-    unit = find_unit(letter["unit"])
+    unit = find_unit(letter["unit"], today=_today(letter))
     if unit is None or (parent_key and parent_key not in built):
         result.skipped.append(key)
         return
-    children = _children(unit)
+    children = _children(unit, today=_today(letter))
     body_result = units_demo.DemoResult()
     bodies = units_demo._upsert_bodies(_body_specs(letter, unit, children), body_result)
     result.bodies_created += body_result.bodies_created
@@ -341,15 +368,18 @@ def _build_letter(
 
 
 def build_demo_directives(
-    *, today: date | None = None, path: Path = CHAIN_FILE
+    *, today: date | None = None, path: Path = CHAIN_FILE, era: str = "history"
 ) -> DirectiveDemoResult:
-    """Issue the demo letters that are missing, with their answers, in one transaction.
+    """Issue the demo letters of one era that are missing, with their answers, in one
+    transaction: ``"history"`` (the real letters of 2021-2024, in the three-tier country)
+    or ``"today"`` (the illustrative letters of the two-tier country, after the reform).
 
-    Runs after ``units.demo.build_demo`` (it needs the demo users); ``today`` dates the
+    Runs after ``demo.hierarchy.build_demo`` (it needs the demo users); ``today`` dates the
     illustrative letters (the real ones carry their own dates).
     """
     today = today or timezone.localdate()
     letters, clerks = _checked(load_chain(path), path)
+    letters = [letter for letter in letters if letter.get("era", "history") == era]
     result = DirectiveDemoResult()
     refs = {ref for letter in letters for ref in letter["cites"]}
     with transaction.atomic():

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
-from units import demo
+from demo import hierarchy as demo
 
 # Time each child gets to stop after SIGTERM (a worker finishes its current task first).
 STOP_GRACE_SECONDS = 15.0
