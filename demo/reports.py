@@ -11,19 +11,25 @@ services, so each is recorded with its author. Loading twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from reports import services
 from reports.build import build_period
-from reports.models import PeriodKind, ReportState, UnitReport
+from reports.models import PeriodKind, ReportChildRow, ReportState, ReportStep, UnitReport
 from reports.periods import ensure_period
 from units.models import AdministrativeUnit
 from users import scope
 from users.models import User
 
 QUARTER_DAY = date(2025, 4, 15)
+# When the story happened: the communes sent their reports at the end of June 2025 and the
+# district reviewed them on its last day, 30/06/2025, before it was dissolved (the story is
+# told as of the period's end, when these units were in force).
+SUBMITTED_ON = date(2025, 6, 27)
+REVIEWED_ON = date(2025, 6, 30)
 
 DECLARATIONS = {
     "info_consistent": True,
@@ -58,6 +64,26 @@ def _unit(name: str, parent: AdministrativeUnit | None = None) -> Administrative
     if parent is not None:
         units = units.filter(parent=parent)
     return units.first()
+
+
+def backdate(report: UnitReport, *, submitted: datetime, decided: datetime) -> None:
+    """Date a demo report's steps when the story says they happened, not when it was loaded
+    (the services stamp them now): its submission, the review, and the level above's row."""
+    report.refresh_from_db()
+    accepted = {"accepted_at": decided} if report.state == ReportState.ACCEPTED else {}
+    UnitReport.objects.filter(pk=report.pk).update(
+        first_submitted_at=submitted, submitted_at=submitted, **accepted
+    )
+    steps = list(report.steps.order_by("pk"))
+    for step in steps:
+        step.at = submitted if step.to_state == ReportState.SUBMITTED else decided
+    ReportStep.objects.bulk_update(steps, ["at"])
+    ReportChildRow.objects.filter(child_report_id=report.pk).update(child_submitted_at=submitted)
+
+
+def moment(day: date, hour: int) -> datetime:
+    """A local time on a day of the story."""
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
 
 
 @transaction.atomic
@@ -105,4 +131,8 @@ def build_demo_reports() -> DemoReports:
                     by=reviewer,
                     note="Đề nghị bổ sung số buổi tuyên truyền và số người tham dự.",
                 )
+        backdate(report, submitted=moment(SUBMITTED_ON, 9), decided=moment(REVIEWED_ON, 15))
+    if result.changed:
+        # The district's draft, rebuilt after its communes' steps (as of the period's end).
+        build_period(period, unit_ids=[cam_thuy.pk])
     return result

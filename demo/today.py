@@ -23,6 +23,7 @@ from django.db import transaction
 
 from demo import hierarchy
 from demo.hierarchy import BodySpec, DemoResult, UserSpec
+from demo.reports import backdate, moment
 from portal.history import effective_moment, recorded_on
 from portal.text import fold
 from reports import services as report_services
@@ -142,10 +143,10 @@ def close_information_departments() -> int:
             archived_at__isnull=True,
         )
     )
-    moment = effective_moment(INFORMATION_DEPARTMENT_CLOSED_ON)
-    with recorded_on(moment):
+    closed_at = effective_moment(INFORMATION_DEPARTMENT_CLOSED_ON)
+    with recorded_on(closed_at):
         for body in closing:
-            body.archived_at = moment
+            body.archived_at = closed_at
             body.save(update_fields=["archived_at", "updated_at"])
     return len(closing)
 
@@ -227,6 +228,10 @@ def _reports(province: AdministrativeUnit, result: TodayResult) -> None:
                 by=reviewer,
                 note="Đề nghị bổ sung số trang đã hợp nhất sau sắp xếp đơn vị hành chính.",
             )
+        # Sent in October, on time for the commune's due date; reviewed a week later.
+        backdate(
+            report, submitted=moment(date(2026, 10, 3), 9), decided=moment(date(2026, 10, 9), 15)
+        )
 
 
 @transaction.atomic

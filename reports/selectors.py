@@ -12,11 +12,14 @@ Three questions, three querysets:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from reports.asof import as_of_for
 from reports.models import (
     BuildRun,
     ReportBodyRow,
@@ -28,6 +31,7 @@ from reports.models import (
     UnitReport,
 )
 from reports.periods import deadlines_of_existing_levels
+from units.models import AdministrativeUnit
 from users import scope
 from users.models import Role
 from users.scope import Action
@@ -45,11 +49,14 @@ def reports_for(user: Any, action: Action = Action.VIEW) -> QuerySet[UnitReport]
 
 
 def preparable(user: Any) -> QuerySet[UnitReport]:
-    """The reports ``user`` may fill in and submit."""
+    """The reports ``user`` may fill in and submit: those of the units they act for (never
+    the history they can only look at: a dissolved district, a merged commune)."""
     visible = reports_for(user, Action.VIEW)
     if scope.grants_for(user).is_admin:
         return visible
-    return visible.exclude(pk__in=reports_for(user, Action.REVIEW).values("pk"))
+    return visible.filter(scope.own_units_q(user, "unit__")).exclude(
+        pk__in=reports_for(user, Action.REVIEW).values("pk")
+    )
 
 
 def _get(reports: QuerySet[UnitReport], pk: Any) -> UnitReport:
@@ -120,6 +127,43 @@ def page_rows_of(report: UnitReport) -> QuerySet[ReportPageRow]:
 
 def child_rows_of(report: UnitReport) -> QuerySet[ReportChildRow]:
     return report.child_rows.order_by("child_path")
+
+
+def missing_children(report: UnitReport, *, now: datetime | None = None) -> list[str]:
+    """The names of the units below ``report``'s unit without an accepted report for its
+    period, read live (two queries), by path.
+
+    The snapshot's child rows say how the units below stood when the report was last
+    built: a commune accepted seconds ago would still show as missing there. This reads
+    their reports as they are now. The units below are those in force at the end of the
+    period; a period that has ended keeps the hierarchy it was built with (its rows), since
+    units may have moved since.
+    """
+    now = now or timezone.now()
+    children: list[tuple[int, str, str]]
+    if as_of_for(report.period.ends_on, now=now) is not None and report.built_at is not None:
+        children = list(
+            report.child_rows.order_by("child_path").values_list(
+                "child_unit_id", "child_name", "child_path"
+            )
+        )
+    else:
+        children = list(
+            AdministrativeUnit.objects.in_force_on(report.period.ends_on)
+            .filter(parent_id=report.unit_id)
+            .order_by("path")
+            .values_list("pk", "name", "path")
+        )
+    if not children:
+        return []
+    accepted = set(
+        UnitReport.objects.filter(
+            period_id=report.period_id,
+            unit_id__in=[pk for pk, _name, _path in children],
+            state=ReportState.ACCEPTED,
+        ).values_list("unit_id", flat=True)
+    )
+    return [name for pk, name, _path in children if pk not in accepted]
 
 
 def can_build(user: Any) -> bool:

@@ -286,6 +286,17 @@ def restrict(
     return queryset.filter(condition) if condition is not None else queryset.none()
 
 
+def own_units_q(user: Any, prefix: str = "") -> Q:
+    """The units a user acts *for* (not over): an officer's own unit, a staff member's body's
+    unit, while in force. Their own reports are the ones they fill in and submit; the units
+    they only look back on (a dissolved district, a predecessor) are not among them."""
+    grants = grants_for(user)
+    conditions = [Q(**{f"{prefix}path__in": list(grants.acting_subtree_paths)})]
+    if grants.acting_body_unit_ids:
+        conditions.append(Q(**{f"{prefix}pk__in": sorted(grants.acting_body_unit_ids)}))
+    return reduce(operator.or_, conditions)
+
+
 def units(user: Any, action: Action = Action.VIEW) -> QuerySet[AdministrativeUnit]:
     """The units a user may see (or review): their subtrees, and the units of their bodies."""
     queryset = restrict(user, AdministrativeUnit.objects.all(), unit_path="path", action=action)
