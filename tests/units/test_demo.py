@@ -19,6 +19,7 @@ from accounts_registry.selectors.public import directory_provinces
 from demo import hierarchy as demo
 from directives.models import Directive
 from portal.text import fold
+from reports import selectors as report_selectors
 from reports.build import build_period
 from reports.models import ReportingPeriod, ReportState, UnitReport
 from tests.conftest import Tree
@@ -333,6 +334,12 @@ def test_the_demo_is_todays_country_on_top_of_its_exact_history(db: None) -> Non
     province_officer = User.objects.get(username="tinh.thanhhoa")
     assert scope.can(province_officer, scope.Action.VIEW, old)  # the history of its province
     assert scope.can(province_officer, scope.Action.REVIEW, cam_thuy)
+    # what each fills in is their own unit's report of today, never the history they look at
+    assert set(
+        report_selectors.preparable(province_officer).values_list("unit_id", flat=True)
+    ) == {province.pk}
+    assert not report_selectors.preparable(district_officer).exists()
+    assert report_selectors.reports_for(district_officer).filter(unit=old).exists()
 
 
 def test_loading_the_whole_demo_a_second_time_changes_nothing(db: None) -> None:
