@@ -56,6 +56,7 @@ test: install prerequisites
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 
 typecheck: install
 	$(BIN)/mypy .

@@ -38,6 +38,20 @@ class PublicVerdictPageSerializer(serializers.Serializer[Any]):
     platform_verified_on = serializers.DateField(allow_null=True)
     approved_at = serializers.DateTimeField(allow_null=True)
     archived_at = serializers.DateTimeField(allow_null=True)
+    lost_control_since = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "When the body lost control of the page, while that incident is open (status "
+            "lost_control); null otherwise."
+        ),
+    )
+
+
+class PublicOtherPageSerializer(serializers.Serializer[Any]):
+    display_name = serializers.CharField()
+    url = serializers.CharField()
+    platform = serializers.CharField(help_text="The platform's code.")
+    platform_name = serializers.CharField()
 
 
 class PublicBodySerializer(serializers.Serializer[Any]):
@@ -62,6 +76,13 @@ class PublicVerdictSerializer(serializers.Serializer[Any]):
     body = PublicBodySerializer(allow_null=True)
     unit = PublicUnitSerializer(allow_null=True)
     message = serializers.CharField(help_text="The verdict in words, in the request's language.")
+    other_pages = PublicOtherPageSerializer(
+        many=True,
+        help_text=(
+            "For lost_control: the body's other official pages, still in its hands, to "
+            "follow instead. Empty for every other status."
+        ),
+    )
 
 
 class PublicDirectoryPageSerializer(serializers.Serializer[Any]):
@@ -71,6 +92,13 @@ class PublicDirectoryPageSerializer(serializers.Serializer[Any]):
     platform_name = serializers.CharField()
     is_platform_verified = serializers.BooleanField()
     platform_verified_on = serializers.DateField(allow_null=True)
+    lost_control_since = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "Set while the body has lost control of the page (an open incident): do not "
+            "trust its posts until it is null again."
+        ),
+    )
     body = PublicBodySerializer()
     unit = PublicUnitSerializer()
 
@@ -91,10 +119,20 @@ def verdict_payload(verdict: public.Verdict) -> dict[str, Any]:
             "platform_verified_on": page.platform_verified_on,
             "approved_at": page.approved_at,
             "archived_at": page.archived_at,
+            "lost_control_since": page.lost_control_since,
         },
         "body": None if page is None else {"name": page.body_name},
         "unit": None if page is None else {"name": page.unit_name, "chain": page.unit_chain},
         "message": verdict.message,
+        "other_pages": [
+            {
+                "display_name": other.display_name,
+                "url": other.url,
+                "platform": other.platform_code,
+                "platform_name": other.platform_name,
+            }
+            for other in verdict.other_pages
+        ],
     }
 
 
@@ -107,6 +145,7 @@ def directory_payload(page: public.PublicPage) -> dict[str, Any]:
         "platform_name": page.platform_name,
         "is_platform_verified": page.is_platform_verified,
         "platform_verified_on": page.platform_verified_on,
+        "lost_control_since": page.lost_control_since,
         "body": {"name": page.body_name},
         "unit": {"name": page.unit_name, "chain": page.unit_chain},
     }
@@ -124,8 +163,10 @@ class PublicVerifyView(APIView):
         summary="Check whether a page is an official page",
         description=(
             "Canonicalises the address and looks it up among approved pages (official) and "
-            "archived pages (no longer official). Pages not yet approved are not public: "
-            "they answer not_registered. An address that is not a page answers invalid with "
+            "archived pages (no longer official). An approved page whose body has reported "
+            "losing control of it, while that incident is open, answers lost_control with the "
+            "body's other official pages: do not trust its posts. Pages not yet approved are "
+            "not public: they answer not_registered. An address that is not a page answers invalid with "
             "a message. No authentication; rate limited per client address."
         ),
         tags=["public"],

@@ -161,6 +161,10 @@ def write_xlsx(pages: QuerySet[SocialPage]) -> tempfile.SpooledTemporaryFile[byt
     """An XLSX written row by row (openpyxl write-only), returned as a rewound file."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Trang")
+    # The headings stay in sight while scrolling and print on every page. Write-only sheets
+    # write their view with the first row, so this comes before any row is appended.
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
     bold = Font(bold=True)
     head = []
     for title in header():

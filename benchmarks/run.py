@@ -20,7 +20,7 @@ BENCHMARKS = ("divisions", "reports")
 def _divisions() -> None:
     from benchmarks import import_divisions
 
-    print("Divisions import (units/importers.py)")
+    print("Divisions import (units/importers/)")
     for figure in import_divisions.run():
         if not figure.seconds:
             print(f"  {figure.label}")

@@ -123,13 +123,15 @@ def _directive_context(
             total=Count("pk"),
             acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
             reported=Count("pk", filter=Q(reported_at__isnull=False)),
+            # A recipient that has ceased cannot answer any more: it is not late.
             overdue=Count(
                 "pk",
                 filter=Q(
                     reported_at__isnull=True,
                     directive__report_deadline__lt=today,
                     directive__state=DirectiveState.ISSUED,
-                ),
+                )
+                & selectors.receipt_open_q(today),
             ),
         )
     )

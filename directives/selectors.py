@@ -95,13 +95,82 @@ def receipts_for(user: Any) -> QuerySet[Receipt]:
     )
 
 
+def _own_issuers_q(user: Any, prefix: str = "") -> Q | None:
+    """The letters issued by the bodies the user acts for (``prefix`` leads to the
+    directive): those of the unit an officer is anchored on, a staff member's own body.
+    None when the user acts for no body. (An administrator acts for no recipient: see
+    ``_incoming``.)"""
+    grants = scope.grants_for(user)
+    conditions: list[Q] = []
+    if grants.acting_subtree_paths:
+        conditions.append(
+            Q(**{f"{prefix}issuer__unit__path__in": list(grants.acting_subtree_paths)})
+        )
+    if grants.acting_body_ids:
+        conditions.append(Q(**{f"{prefix}issuer_id__in": sorted(grants.acting_body_ids)}))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def _incoming(user: Any) -> QuerySet[Receipt]:
+    """Issued letters addressed to what the user answers for, issued by someone else.
+
+    A district's People's Committee writing to its own culture office is a letter *out* for
+    the district's officer, who acts for both: it is not in their inbox, and they owe
+    nothing on it (the office's staff do, and find it in theirs).
+    """
+    if scope.grants_for(user).is_admin:
+        # An administrator may read every letter ("All directives") but answers none.
+        return Receipt.objects.none()
+    addressed = scope.addressed_to(
+        user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED)
+    )
+    own = _own_issuers_q(user, "directive__")
+    return addressed.exclude(own) if own is not None else addressed
+
+
 def inbox_for(user: Any) -> QuerySet[Receipt]:
-    """Issued directives addressed to what the user answers for, newest first."""
+    """Issued directives addressed to what the user answers for, by someone else, newest
+    first."""
     return (
-        scope.addressed_to(user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED))
+        _incoming(user)
         .select_related("directive", "directive__issuer", "directive__issuer__unit", "unit", "body")
         .annotate(report_count=Count("reports"))
         .order_by("-directive__issued_on", "-delivered_at", "-pk")
+    )
+
+
+def outgoing_for(user: Any) -> QuerySet[Directive]:
+    """The letters the user's side wrote: issued (or drafted) by the bodies the user issues
+    for, or by the user; with, per letter, its recipients, those who reported and those
+    late (whose recipient has not ceased). Newest first; one query per page."""
+    grants = scope.grants_for(user)
+    mine = Q(created_by=user) | Q(issued_by=user)
+    if grants.subtree_paths:
+        # Seeing, not acting: the letters of an abolished district stay in its history.
+        mine |= Q(issuer__unit__path__in=list(grants.subtree_paths))
+    if grants.body_ids:
+        mine |= Q(issuer_id__in=sorted(grants.body_ids))
+    today = scope.acting_day()
+    late = Q(receipts__reported_at__isnull=True, report_deadline__lt=today) & receipt_open_q(
+        today, "receipts__"
+    )
+    return (
+        Directive.objects.filter(mine)
+        .exclude(state=DirectiveState.ARCHIVED)
+        .select_related("issuer", "issuer__unit", "implements", "implements__issuer")
+        .annotate(
+            recipient_count=Count("receipts", distinct=True),
+            reported_count=Count(
+                "receipts", filter=Q(receipts__reported_at__isnull=False), distinct=True
+            ),
+            late_count=Count("receipts", filter=late, distinct=True),
+        )
+        .order_by("-issued_on", "-created_at", "-pk")
     )
 
 
@@ -185,6 +254,27 @@ def filter_directives(
 # --- The sender's table -------------------------------------------------------------------
 
 
+def ceased_on(receipt: Receipt, day: date | None = None) -> date | None:
+    """The day the recipient of ``receipt`` ceased, if it had by ``day`` (today): a body
+    archived, or the unit it belonged to (or the unit addressed) no longer in force after
+    its last day. None while it can still answer. No query when the body's unit is loaded.
+    """
+    day = day or scope.acting_day()
+    if receipt.body_id and receipt.body is not None:
+        body = receipt.body
+        if scope.body_open(body, day):
+            return None
+        ends = [body.unit.valid_until] if body.unit.valid_until else []
+        if body.archived_at is not None:
+            ends.append(timezone.localdate(body.archived_at))
+        ended = [end for end in ends if end <= day]
+        return min(ended) if ended else None
+    unit = receipt.unit
+    if scope.unit_in_force(unit, day) or unit.valid_until is None:
+        return None
+    return unit.valid_until if unit.valid_until < day else None
+
+
 @dataclass(frozen=True)
 class ReceiptRow:
     """One line of a directive's table of recipients."""
@@ -193,16 +283,25 @@ class ReceiptRow:
     report_count: int
     last_reminder_at: Any
     implementations: list[Directive]
+    # The day the recipient ceased (a unit abolished, a body archived): it can no longer
+    # answer, so it is not late, and nobody is left to remind.
+    ceased_on: date | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.receipt.is_overdue()
+        return self.ceased_on is None and self.receipt.is_overdue()
+
+    @property
+    def awaited(self) -> bool:
+        """Still expected to answer: not reported, and not ceased."""
+        return self.ceased_on is None and self.receipt.reported_at is None
 
 
-def receipt_rows(directive: Directive) -> list[ReceiptRow]:
+def receipt_rows(directive: Directive, today: date | None = None) -> list[ReceiptRow]:
     """Every recipient of ``directive`` with its state, in a fixed number of queries (3)."""
+    today = today or scope.acting_day()
     receipts = list(
-        directive.receipts.select_related("unit", "unit__level", "body", "directive")
+        directive.receipts.select_related("unit", "unit__level", "body", "body__unit", "directive")
         .annotate(
             report_count=Count("reports", distinct=True), last_reminder_at=Max("reminders__sent_at")
         )
@@ -223,6 +322,7 @@ def receipt_rows(directive: Directive) -> list[ReceiptRow]:
                 report_count=receipt.report_count,
                 last_reminder_at=receipt.last_reminder_at,
                 implementations=found,
+                ceased_on=ceased_on(receipt, today),
             )
         )
     return rows
@@ -242,7 +342,8 @@ class Tally:
     opened: int
     acknowledged: int
     reported: int
-    overdue: int
+    overdue: int  # late and still able to answer
+    ceased: int = 0  # recipients that ceased before reporting: neither late nor awaited
 
 
 def tally(rows: list[ReceiptRow]) -> Tally:
@@ -252,6 +353,7 @@ def tally(rows: list[ReceiptRow]) -> Tally:
         acknowledged=sum(1 for row in rows if row.receipt.acknowledged_at),
         reported=sum(1 for row in rows if row.receipt.reported_at),
         overdue=sum(1 for row in rows if row.overdue),
+        ceased=sum(1 for row in rows if row.ceased_on and not row.receipt.reported_at),
     )
 
 
@@ -314,7 +416,7 @@ def chain_below(user: Any, directive: Directive, today: date | None = None) -> C
     receipts = (
         receipts_for(user)
         .filter(directive__in=[d.pk for d in every])
-        .select_related("unit", "body", "directive")
+        .select_related("unit", "body", "body__unit", "directive")
         .order_by("unit__path", "pk")
     )
     for receipt in receipts:
@@ -322,7 +424,8 @@ def chain_below(user: Any, directive: Directive, today: date | None = None) -> C
     nodes: dict[int, ChainNode] = {}
     for item in every:
         own = receipts_by_directive.get(item.pk, [])
-        late = [r for r in own if r.is_overdue(today)]
+        # A recipient that has ceased cannot answer: it is not late.
+        late = [r for r in own if r.is_overdue(today) and ceased_on(r, today) is None]
         nodes[item.pk] = ChainNode(
             directive=item,
             tally=Tally(
@@ -443,15 +546,22 @@ def unanswered(directive: Directive, day: date | None = None) -> QuerySet[Receip
 
 
 def inbox_counts(user: Any) -> dict[str, int]:
-    """Unacknowledged and overdue letters in the user's inbox (one query)."""
-    today = timezone.localdate()
-    totals = scope.addressed_to(
-        user, Receipt.objects.filter(directive__state=DirectiveState.ISSUED)
-    ).aggregate(
-        unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
-        overdue=Count(
-            "pk",
-            filter=Q(reported_at__isnull=True, directive__report_deadline__lt=today),
-        ),
+    """What the user owes on the letters in their inbox (one query).
+
+    ``owed``: letters still waiting for the user's answer (a report back, or an
+    implementing letter), acknowledged or not; ``unacknowledged``: of those, the ones not
+    acknowledged yet; ``overdue``: of those, the ones past their deadline. Letters the
+    user's own bodies sent, and letters to a recipient that has ceased (nobody can answer
+    them any more), owe nothing.
+    """
+    today = scope.acting_day()
+    totals = (
+        _incoming(user)
+        .filter(receipt_open_q(today), reported_at__isnull=True)
+        .aggregate(
+            owed=Count("pk"),
+            unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+            overdue=Count("pk", filter=Q(directive__report_deadline__lt=today)),
+        )
     )
     return {key: value or 0 for key, value in totals.items()}

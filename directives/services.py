@@ -611,10 +611,6 @@ def _receipt_link(receipt: Receipt) -> str:
     return reverse("directives:receipt", args=[receipt.pk])
 
 
-def _absolute(path: str) -> str:
-    return f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}{path}"
-
-
 def _tell(
     users_by_receipt: dict[int, list[User]],
     receipts: dict[int, Receipt],
@@ -650,7 +646,9 @@ def _tell(
                         key=f"{key}:{receipt_id}:{person.pk}",
                         link=link,
                         subject=str(subject) % params,
-                        email_text=str(body) % params + f"\n\n{_absolute(link)}\n",
+                        email_text=str(body) % params,
+                        # The letter's issuer sends it; the email signs in its name.
+                        sender=params["issuer"],
                     )
                 )
     send_notices(notices)
@@ -688,7 +686,8 @@ def _notify_issuer_of_report(receipt: Receipt, report: ImplementationReport) -> 
         key=f"directive-report:{report.pk}",
         link=link,
         subject=f"[Cổng MXH] {text}",
-        email_text=f"{text}.\n\n{_absolute(link)}\n",
+        email_text=f"{text}.",
+        sender=receipt.recipient_name,
     )
 
 

@@ -9,6 +9,7 @@ app_name = "directives"
 urlpatterns = [
     path("", views.directive_list, name="list"),
     path("inbox/", views.inbox, name="inbox"),
+    path("sent/", views.outbox, name="outbox"),
     path("new/", views.directive_create, name="create"),
     path("<int:pk>/", views.directive_detail, name="detail"),
     path("<int:pk>/edit/", views.directive_edit, name="edit"),

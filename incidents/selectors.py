@@ -6,10 +6,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
 
-from incidents.models import Evidence, Incident, IncidentState, IncidentStep
+from incidents.models import (
+    CLOSED_STATES,
+    Evidence,
+    Incident,
+    IncidentKind,
+    IncidentState,
+    IncidentStep,
+)
 from units.models import AdministrativeUnit
 from users import scope
 from users.scope import Action
@@ -122,3 +140,29 @@ def counts_by_body(body_ids: Iterable[int]) -> dict[int, IncidentCounts]:
         )
         for row in rows
     }
+
+
+def open_losses_of_control() -> QuerySet[Incident]:
+    """Loss-of-control incidents still open: their pages are not in their owners' hands.
+
+    Not scoped: the public verification reads only the fact and its date, never an incident.
+    """
+    return Incident.objects.filter(kind=IncidentKind.LOST_CONTROL, page__isnull=False).exclude(
+        state__in=CLOSED_STATES
+    )
+
+
+def lost_control_since(page_ref: str = "pk") -> Subquery:
+    """A subquery for annotating pages: when the earliest open loss of control began, or NULL.
+
+    ``page_ref`` names the page's id in the outer query. One subquery in the page query,
+    so a list of pages costs no query per row.
+    """
+    earliest = (
+        open_losses_of_control()
+        .filter(page_id=OuterRef(page_ref))
+        .values("page_id")
+        .annotate(since=Min("discovered_at"))
+        .values("since")
+    )
+    return Subquery(earliest[:1])

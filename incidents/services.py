@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -104,8 +103,8 @@ def incident_report(
     )
     incident.canonical_url = canonical_address(incident.url) if incident.url else ""
     _save(incident, by)
-    IncidentStep.objects.create(incident=incident, to_state=incident.state, by=by)
-    notify(incident=incident)
+    step = IncidentStep.objects.create(incident=incident, to_state=incident.state, by=by)
+    notify(incident=incident, step=step)
     return incident
 
 
@@ -165,10 +164,10 @@ def incident_transition(
     if to_state in CLOSED_STATES:
         locked.closed_at = now
     _save(locked, by)
-    IncidentStep.objects.create(
+    step = IncidentStep.objects.create(
         incident=locked, from_state=from_state, to_state=to_state, note=note.strip(), by=by, at=now
     )
-    notify(incident=locked)
+    notify(incident=locked, step=step)
     return locked
 
 
@@ -249,17 +248,17 @@ def recipients(body: Body, *, state: str = "", day: date | None = None) -> list[
     return [chosen[pk] for pk in sorted(chosen)]
 
 
-def notify(*, incident: Incident) -> int:
+def notify(*, incident: Incident, step: IncidentStep | None = None) -> int:
     """Tell the body and its reviewers about the incident's current state, once.
 
     The keys name the incident, the state and the user, so a second call for the same
     state (a retry, a double submit) creates no notice and queues no email; the email goes
-    only to those who want email. Returns how many notices were new.
+    only to those who want email, with the note of the ``step`` that moved the incident and
+    signed by whoever moved it. Returns how many notices were new.
     """
     link = reverse("incidents:detail", args=[incident.pk])
-    people = recipients(
-        Body.objects.select_related("unit").get(pk=incident.body_id), state=incident.state
-    )
+    body = Body.objects.select_related("unit").get(pk=incident.body_id)
+    people = recipients(body, state=incident.state)
     with override("vi"):
         # Notices are stored text: written in the portal's language, not the caller's.
         text = str(
@@ -277,5 +276,8 @@ def notify(*, incident: Incident) -> int:
         key=f"incident:{incident.pk}:{incident.state}",
         link=link,
         subject=text,
-        email_text=f"{text}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
+        note=step.note if step is not None else "",
+        sender=(
+            notifications.sender_name(step.by, path=body.unit.path) if step is not None else ""
+        ),
     )

@@ -51,6 +51,8 @@ class NodeData:
     source: str
     order: int
     depth: int
+    origin: str = ""
+    origin_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class CriterionData:
     level: str
     notes: str
     order: int
+    rationale: str = ""
+    rationale_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ def _date(value: Any, key: str, errors: list[str]) -> date | None:
 
 
 _NODE_KEYS = {"id", "parent", "kind", "text_status"}
-_OPTIONAL_STRINGS = ("number", "title", "text", "source")
+_OPTIONAL_STRINGS = ("number", "title", "text", "source", "origin", "origin_en")
 
 
 def _parse_nodes(items: Any, errors: list[str]) -> tuple[NodeData, ...]:
@@ -222,6 +226,8 @@ def _parse_nodes(items: Any, errors: list[str]) -> tuple[NodeData, ...]:
             source=_text(item.get("source")),
             order=order,
             depth=depths.get(_text(item["id"]), 0),
+            origin=_text(item.get("origin")),
+            origin_en=_text(item.get("origin_en")),
         )
         for order, item in enumerate(checked, start=1)
     )
@@ -286,6 +292,9 @@ def _parse_criteria(items: Any, errors: list[str]) -> tuple[CriterionData, ...]:
             errors.append(
                 f"{where}: level {item['level']!r} is not one of {', '.join(CriterionLevel.values)}"
             )
+        for key in ("title_en", "notes", "rationale", "rationale_en"):
+            if item.get(key) is not None and not isinstance(item[key], str):
+                errors.append(f"{where}: '{key}' must be a string or null")
         cites = item["cites"]
         if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
             errors.append(f"{where}: 'cites' must be a list of node ids")
@@ -300,6 +309,8 @@ def _parse_criteria(items: Any, errors: list[str]) -> tuple[CriterionData, ...]:
                 level=item["level"],
                 notes=_text(item.get("notes")),
                 order=position,
+                rationale=_text(item.get("rationale")),
+                rationale_en=_text(item.get("rationale_en")),
             )
         )
     return tuple(result)

@@ -136,7 +136,11 @@ class LegalNode(models.Model):
     title = NFCCharField(_("title"), max_length=300, blank=True)
     text = NFCTextField(_("text"), blank=True)
     text_status = models.CharField(_("text status"), max_length=10, choices=TextStatus.choices)
+    # Where the wording was found: the maintainers' note, in English, for administrators only.
     source = NFCTextField(_("source"), blank=True)
+    # For readers: which letter or summary a non-verbatim node comes from.
+    origin = NFCTextField(_("origin (Vietnamese)"), blank=True)
+    origin_en = models.TextField(_("origin (English)"), blank=True)
     order = models.PositiveIntegerField(_("order"))
     depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     search_text = models.TextField(editable=False, blank=True)
@@ -159,6 +163,11 @@ class LegalNode(models.Model):
     @property
     def is_retired(self) -> bool:
         return bool(self.retired_in_version)
+
+    @property
+    def origin_label(self) -> str:
+        """Where the node's wording comes from, in the reader's language."""
+        return _in_language(self.origin, self.origin_en)
 
     @property
     def heading(self) -> str:
@@ -198,7 +207,11 @@ class ComplianceCriterion(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     measure = models.CharField(_("measured by"), max_length=12, choices=Measure.choices)
     level = models.CharField(_("level"), max_length=12, choices=CriterionLevel.choices)
+    # The maintainers' note, in English, for administrators only.
     notes = NFCTextField(_("notes"), blank=True)
+    # For readers: why the criterion exists and how it is measured.
+    rationale = NFCTextField(_("rationale (Vietnamese)"), blank=True)
+    rationale_en = models.TextField(_("rationale (English)"), blank=True)
     order = models.PositiveIntegerField(_("order"))
     cites = models.ManyToManyField(
         LegalNode, blank=True, related_name="criteria", verbose_name=_("cites")
@@ -217,5 +230,15 @@ class ComplianceCriterion(models.Model):
 
     @property
     def label(self) -> str:
-        english = (get_language() or "vi").startswith("en")
-        return self.title_en if english and self.title_en else self.title
+        return _in_language(self.title, self.title_en)
+
+    @property
+    def rationale_label(self) -> str:
+        return _in_language(self.rationale, self.rationale_en)
+
+
+def _in_language(vietnamese: str, english: str) -> str:
+    """The English text in the English interface when there is one, else the Vietnamese."""
+    if english and (get_language() or "vi").startswith("en"):
+        return english
+    return vietnamese

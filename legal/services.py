@@ -153,6 +153,8 @@ def _node_values(item: NodeData, parent: LegalNode | None) -> dict[str, Any]:
         "text": item.text,
         "text_status": item.text_status,
         "source": item.source,
+        "origin": item.origin,
+        "origin_en": item.origin_en,
         "order": item.order,
         "depth": item.depth,
         "search_text": fold(f"{item.title} {item.text}"),
@@ -230,6 +232,8 @@ def _criterion_values(item: CriterionData) -> dict[str, Any]:
         "measure": item.measure,
         "level": item.level,
         "notes": item.notes,
+        "rationale": item.rationale,
+        "rationale_en": item.rationale_en,
         "order": item.order,
         "retired_in_version": "",
     }

@@ -15,7 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from notifications.models import EmailStatus, Notification, OutboundEmail
 
@@ -189,6 +193,8 @@ class Recipient:
     pk: int
     email: str = ""
     email_notifications: bool = True
+    # The name the email is addressed to; read from the user when left empty.
+    name: str = ""
 
 
 def wants_email(user: Addressee) -> bool:
@@ -196,9 +202,47 @@ def wants_email(user: Addressee) -> bool:
     return bool(user.email) and bool(user.email_notifications)
 
 
+def base_url() -> str:
+    """The portal's public address (``PORTAL_BASE_URL``), without a trailing slash.
+
+    Every link in an email is built from it, never from a request's host: an email is often
+    written by a worker with no request, and a forged Host header must not reach anyone.
+    """
+    return str(settings.PORTAL_BASE_URL).rstrip("/")
+
+
 def absolute_url(path: str) -> str:
     """A portal path as a link that works from an email."""
-    return f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}{path}"
+    return f"{base_url()}{path}"
+
+
+# How every email names the portal in its signature.
+PORTAL_NAME = _("Official social media pages portal")
+
+
+def email_text(*, name: str, body: str, link: str = "", note: str = "", sender: str = "") -> str:
+    """An email's text: "Kính gửi <name>,", the message, the officer's note, the link, and a
+    signature naming the sending unit and the portal. Written in Vietnamese, as notices are.
+
+    ``link`` is a portal path or an absolute address; it is left out when ``body`` already
+    holds it (callers that wrote their own text with the link).
+    """
+    address = absolute_url(link) if link.startswith("/") else link
+    with override("vi"):
+        text = render_to_string(
+            "notifications/email/notice.txt",
+            {
+                "name": name.strip(),
+                "body": body.strip(),
+                "note": note.strip(),
+                "link": "" if address and address in body else address,
+                "sender": sender.strip(),
+                "portal_name": PORTAL_NAME,
+                "base_url": base_url(),
+                "settings_url": absolute_url(reverse("notification_settings")),
+            },
+        )
+    return text.rstrip() + "\n"
 
 
 @dataclass(frozen=True)
@@ -269,8 +313,10 @@ class Notice:
     """One in-app notice to one user, and its email (sent only if the user wants email).
 
     ``key`` is the notice's deduplication key, unique per event and user; the email uses the
-    same key. Without a ``subject`` no email is sent; without ``email_text`` the email is the
-    notice's text followed by the absolute link.
+    same key. Without a ``subject`` no email is sent. The email is ``email_text`` (else the
+    notice's text), addressed to the user by name, with the officer's ``note`` where the
+    action had one, the absolute link, and a signature naming ``sender`` (the unit or body
+    that acted) and the portal.
     """
 
     user: Addressee
@@ -279,12 +325,68 @@ class Notice:
     link: str = ""
     subject: str = ""
     email_text: str = ""
+    note: str = ""
+    sender: str = ""
 
-    def email(self) -> Email:
-        body = self.email_text or self.text
-        if not self.email_text and self.link:
-            body = f"{body}\n\n{absolute_url(self.link)}\n"
+    def email(self, name: str = "") -> Email:
+        body = email_text(
+            name=name or str(getattr(self.user, "name", "") or ""),
+            body=self.email_text or self.text,
+            link=self.link,
+            note=self.note,
+            sender=self.sender,
+        )
         return Email(to=self.user.email, subject=self.subject, text=body, dedupe_key=self.key)
+
+
+def sender_name(user: Any, *, path: str = "") -> str:
+    """Who sends an email about ``user``'s action: "<name> (<unit or body>)".
+
+    The unit is the deepest one of the user's officer roles in force at or above ``path``
+    (the unit whose office acted), else the body of their staff role, else none. One query.
+    """
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    from users import scope
+    from users.models import Role, RoleAssignment
+
+    name = getattr(user, "full_name", "") or getattr(user, "username", "")
+    rows = RoleAssignment.objects.filter(
+        scope.assignment_in_force_q(scope.acting_day()), user_id=user.pk
+    ).values_list("role", "unit__path", "unit__name", "body__name")
+    officer: tuple[int, str] | None = None
+    body = ""
+    for role, unit_path, unit_name, body_name in rows:
+        if role in scope.OFFICER_ROLES and unit_path and path.startswith(unit_path):
+            depth = unit_path.count(".")
+            if officer is None or depth > officer[0]:
+                officer = (depth, unit_name)
+        elif role == Role.BODY_STAFF and body_name and not body:
+            body = body_name
+    acting_for = officer[1] if officer is not None else body
+    return f"{name} ({acting_for})" if name and acting_for else name or acting_for
+
+
+def _names(users: Iterable[Addressee]) -> dict[Any, str]:
+    """How to address each user: the full name, else the username. One query at most."""
+    from users.models import User
+
+    names: dict[Any, str] = {}
+    missing = []
+    for user in users:
+        known = getattr(user, "name", "") if isinstance(user, Recipient) else ""
+        if isinstance(user, User):
+            known = user.full_name or user.username
+        if known:
+            names[user.pk] = known
+        else:
+            missing.append(user.pk)
+    if missing:
+        for pk, full_name, username in User.objects.filter(pk__in=missing).values_list(
+            "pk", "full_name", "username"
+        ):
+            names[pk] = full_name or username
+    return names
 
 
 @transaction.atomic
@@ -321,7 +423,9 @@ def send_notices(notices: Sequence[Notice]) -> int:
         ignore_conflicts=True,
         batch_size=BULK_SIZE,
     )
-    queue_emails(notice.email() for notice in fresh if notice.subject and wants_email(notice.user))
+    emailed = [notice for notice in fresh if notice.subject and wants_email(notice.user)]
+    names = _names(notice.user for notice in emailed)
+    queue_emails(notice.email(names.get(notice.user.pk, "")) for notice in emailed)
     return len(fresh)
 
 
@@ -333,6 +437,8 @@ def notify(
     link: str = "",
     subject: str = "",
     email_text: str = "",
+    note: str = "",
+    sender: str = "",
 ) -> int:
     """Tell each of ``users`` the same thing once: keys are ``f"{key}:{user.pk}"``.
 
@@ -347,6 +453,8 @@ def notify(
                 link=link,
                 subject=subject,
                 email_text=email_text,
+                note=note,
+                sender=sender,
             )
             for user in users
         ]

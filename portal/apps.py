@@ -8,3 +8,7 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        # Registers the checks of the portal's own settings (PORTAL_BASE_URL in production).
+        from portal import checks  # noqa: F401

@@ -4,7 +4,8 @@
 in a fixed number of queries per batch of units, whatever the number of units, bodies or
 pages in the batch:
 
-1. the units in force at the end of the period (one query for the whole build);
+1. the units in force at the end of the period whose province requires the period's kind
+   (``reports.periods_policy``: two queries for the whole build);
 
 and for each batch of ``BATCH_SIZE`` units, in one transaction:
 
@@ -67,6 +68,7 @@ from reports.models import (
     ReportState,
     UnitReport,
 )
+from reports.periods_policy import province_id_of, required_kinds
 from units.models import AdministrativeUnit, Body
 
 logger = logging.getLogger(__name__)
@@ -126,6 +128,19 @@ def units_of(
     return cast(list[dict[str, Any]], list(rows))
 
 
+def requiring_kind(kind: str, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of ``units``, those whose province requires periods of ``kind`` (one query).
+
+    A province that does not ask for monthly reports (or dropped half-years) gets no
+    report for such a period: nobody would fill it in, and it would only show as overdue.
+    The province is the first step of the unit's path, as the path stood in the period.
+    """
+    if not units:
+        return units
+    required = required_kinds(province_id_of(unit["path"]) for unit in units)
+    return [unit for unit in units if kind in required[province_id_of(unit["path"])]]
+
+
 def build_period(
     period: ReportingPeriod,
     *,
@@ -153,6 +168,9 @@ def build_period(
         tree = _Tree(every)
         chosen = set(unit_ids) if unit_ids is not None else None
         units = [unit for unit in every if chosen is None or unit["pk"] in chosen]
+    # Only where the province asks for this kind of period; a unit's children share its
+    # province, so the tree above needs no filtering.
+    units = requiring_kind(period.kind, units)
     result = BuildResult(period_id=period.pk, units=len(units))
     # Every report exists before any is built, so each unit's child rows point at its
     # children's reports whichever batch they fall in: the first build equals the second.

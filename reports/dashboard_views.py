@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reports.dashboard import RATE_BAR_WIDTH, STACK_WIDTH, build_dashboard
+from reports.dashboard import build_dashboard
+from reports.dashboard.model import RATE_BAR_WIDTH, STACK_WIDTH
 from reports.models import ReportingPeriod
 from users import scope
 

@@ -14,9 +14,13 @@ province that asks for quarterly and yearly reports hears nothing of months or h
   draft or returned, gets one reminder per step: its officers and its bodies' staff (those
   the report is addressed to, as ``users.scope.addressed_to`` reads it) get a notice, and
   an email if they want email.
-- The officers of each parent unit get one summary per step listing their children that
-  have not submitted and, after the due date, the submitted reports waiting for their
-  review, instead of one notice per commune.
+- The reviewers of those units get one summary per step listing the units that have not
+  submitted and, after the due date, the submitted reports waiting for their review,
+  instead of one notice per commune. The reviewers of a unit's report are the officers in
+  force nearest at or above its parent (``users.scope.reviewers_of``): the district's
+  office in three-tier history, the province's department for a two-tier commune (or for
+  the communes of a district whose office has ceased). Reviewers who oversee several such
+  parents get one summary for all of them, claimed under the unit they are anchored on.
 
 "Once per step" is the unique key of ``ReportReminder`` (period, unit, kind, step): every
 run inserts its rows with ``ON CONFLICT DO NOTHING`` under a fresh batch id and reads back
@@ -52,6 +56,7 @@ from reports.models import (
 )
 from reports.periods_policy import ROOT_LENGTH, requiring
 from units.models import AdministrativeUnit, path_step
+from users import scope
 from users.models import Role, RoleAssignment
 
 OFFICER_ROLES = (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER)
@@ -82,7 +87,7 @@ def step_of(due: date, today: date, days: Iterable[int]) -> int | None:
 @dataclass(frozen=True)
 class Outcome:
     units: int  # units whose people were reminded by this call
-    reviewers: int  # parent units whose officers got a summary from this call
+    reviewers: int  # units whose reviewers (officers anchored there) got a summary from this call
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,7 @@ def send_due_reminders(today: date | None = None) -> Outcome:
     units = reviewers = 0
     for deadline, day in due_deadlines(today):
         with transaction.atomic():
-            reminded = _remind_level(deadline, day)
+            reminded = _remind_level(deadline, day, today)
         units += reminded.units
         reviewers += reminded.reviewers
     return Outcome(units=units, reviewers=reviewers)
@@ -214,27 +219,36 @@ def _report_link(report_id: int | None) -> str:
         return f"/reports/{report_id}/"
 
 
+def _period_link(period: ReportingPeriod) -> str:
+    """The list of reports of the period, with the reports waiting for review on top."""
+    try:
+        return f"{reverse('reports:list')}?period={period.pk}"
+    except NoReverseMatch:
+        return f"/reports/?period={period.pk}"
+
+
 def _names(names: list[str], limit: int | None = None) -> str:
     shown = names if limit is None else names[:limit]
     more = ", …" if limit is not None and len(names) > limit else ""
     return ", ".join(shown) + more
 
 
-def _people(unit_ids: set[int], *, staff: bool) -> dict[int, list[Recipient]]:
-    """Active users answering for each unit: its officers, and with ``staff`` its bodies' staff.
+def _people(unit_ids: set[int], *, today: date) -> dict[int, list[Recipient]]:
+    """Active users answering for each unit: its officers and its bodies' staff.
 
     The set-based form of ``users.scope.addressed_to`` for a report addressed to a unit as a
-    whole: officers anchored on the unit, staff of its (not archived) bodies. One query.
+    whole: officers anchored on the unit, staff of its open bodies, with their assignments
+    in force ``today``. One query.
     """
     if not unit_ids:
         return {}
-    condition = Q(role__in=OFFICER_ROLES, unit_id__in=sorted(unit_ids))
-    if staff:
-        condition |= Q(
-            role=Role.BODY_STAFF, body__unit_id__in=sorted(unit_ids), body__archived_at__isnull=True
-        )
+    condition = Q(role__in=OFFICER_ROLES, unit_id__in=sorted(unit_ids)) | Q(
+        role=Role.BODY_STAFF, body__unit_id__in=sorted(unit_ids)
+    )
     rows = (
-        RoleAssignment.objects.filter(condition, user__is_active=True)
+        RoleAssignment.objects.filter(
+            condition, scope.assignment_in_force_q(today), user__is_active=True
+        )
         .values_list(
             "user_id", "user__email", "user__email_notifications", "unit_id", "body__unit_id"
         )
@@ -258,7 +272,35 @@ class _Context:
     due: str  # dd/mm/yyyy
 
 
-def _remind_level(deadline: Due, day: int) -> Outcome:
+def _reviewer_groups(
+    parents: dict[int, str], *, today: date
+) -> dict[int, tuple[int, list[Recipient]]]:
+    """For each parent unit (id → path), the unit its reviewers are anchored on and who they
+    are: the active officers in force nearest at or above it (``users.scope.reviewers_of``,
+    read with the anchor, as recipients). One query; a parent nobody reviews is left out."""
+    if not parents:
+        return {}
+    rows = (
+        RoleAssignment.objects.filter(
+            scope.officers_above_q(parents.values(), today), user__is_active=True
+        )
+        .order_by("user_id")
+        .values_list("unit_id", "unit__path", "user_id", "user__email", "user__email_notifications")
+    )
+    anchored = [
+        (path, (unit_id, Recipient(user_id, email, wants)))
+        for unit_id, path, user_id, email, wants in rows
+    ]
+    groups: dict[int, tuple[int, list[Recipient]]] = {}
+    for parent_id, path in parents.items():
+        found = scope.nearest(path, anchored)
+        if found:
+            people = {person.pk: person for _anchor, person in found}
+            groups[parent_id] = (found[0][0], [people[pk] for pk in sorted(people)])
+    return groups
+
+
+def _remind_level(deadline: Due, day: int, today: date) -> Outcome:
     period = deadline.period
     step = step_name(day)
     context = _Context(period=period, step=step, day=day, due=deadline.due_on.strftime("%d/%m/%Y"))
@@ -283,26 +325,26 @@ def _remind_level(deadline: Due, day: int) -> Outcome:
             ),
         )
         .order_by("path")
-        .values_list("pk", "name", "parent_id", "report_id", "reminded")
+        .values_list("pk", "name", "parent_id", "parent__path", "report_id", "reminded")
     )
     # 2-3. Claim this step for those not reminded at it yet.
     won = _claim(
         period,
-        (pk for pk, _n, _p, _r, reminded in pending if not reminded),
+        (pk for pk, _n, _p, _pp, _r, reminded in pending if not reminded),
         kind=ReportReminder.Kind.SUBMIT,
         step=step,
     )
     # 4. Who answers for them.
-    people = _people(won, staff=True)
+    people = _people(won, today=today)
     notices = [
         notice
-        for pk, name, _parent, report_id, _reminded in pending
+        for pk, name, _parent, _path, report_id, _reminded in pending
         if pk in won
         for notice in _unit_notices(context, pk, name, report_id, people.get(pk, []))
     ]
 
     # 5. After the due date, the submitted reports still waiting for a review.
-    waiting: list[tuple[int, int, str, int | None]] = []
+    waiting: list[tuple[int, int, str, int | None, str | None]] = []
     if day > 0:
         waiting = list(
             reports.filter(
@@ -312,45 +354,57 @@ def _remind_level(deadline: Due, day: int) -> Outcome:
                 unit__parent__isnull=False,
             )
             .order_by("unit__path")
-            .values_list("pk", "unit_id", "unit__name", "unit__parent_id")
+            .values_list("pk", "unit_id", "unit__name", "unit__parent_id", "unit__parent__path")
         )
+    parents: dict[int, str] = {}
     late_by_parent: dict[int, list[str]] = defaultdict(list)
-    for _pk, name, parent_id, _report, _reminded in pending:
+    for _pk, name, parent_id, parent_path, _report, _reminded in pending:
         if parent_id is not None:
             late_by_parent[parent_id].append(name)
+            parents[parent_id] = parent_path
     waiting_by_parent: dict[int, list[str]] = defaultdict(list)
-    for _pk, _unit, waiting_name, waiting_parent in waiting:
+    for _pk, _unit, waiting_name, waiting_parent, waiting_path in waiting:
         if waiting_parent is not None:
             waiting_by_parent[waiting_parent].append(waiting_name)
-    # 6-7. Claim this step for the parents with something to chase or to review.
-    won_parents = _claim(
-        period,
-        set(late_by_parent) | set(waiting_by_parent),
-        kind=ReportReminder.Kind.REVIEW,
-        step=step,
-    )
-    if won_parents:
-        # 8-9. Their officers, and their names and own reports (the summary links to it).
-        officers = _people(won_parents, staff=False)
-        parents = (
-            AdministrativeUnit.objects.filter(pk__in=sorted(won_parents))
+            parents[waiting_parent] = waiting_path or ""
+    # 6. Who reviews them: grouped by the unit the reviewers are anchored on, so a province
+    # reviewing the communes of several districts without an office in force gets one summary.
+    groups = _reviewer_groups(parents, today=today)
+    late: dict[int, list[str]] = defaultdict(list)
+    awaiting: dict[int, list[str]] = defaultdict(list)
+    officers: dict[int, list[Recipient]] = {}
+    parents_of: dict[int, set[int]] = defaultdict(set)
+    for parent_id in sorted(parents, key=lambda pk: parents[pk]):
+        if parent_id not in groups:
+            continue  # nobody in force reviews them: nothing to send, nothing to claim
+        anchor, reviewers = groups[parent_id]
+        late[anchor] += late_by_parent.get(parent_id, [])
+        awaiting[anchor] += waiting_by_parent.get(parent_id, [])
+        officers[anchor] = reviewers
+        parents_of[anchor].add(parent_id)
+    # 7-8. Claim this step for those reviewers' units.
+    won_anchors = _claim(period, set(officers), kind=ReportReminder.Kind.REVIEW, step=step)
+    if won_anchors:
+        # 9. Their names and own reports (a summary links to it when it lists their children).
+        anchors = (
+            AdministrativeUnit.objects.filter(pk__in=sorted(won_anchors))
             .annotate(report_id=_report_id(reports))
             .order_by("path")
             .values_list("pk", "name", "report_id")
         )
-        for pk, name, report_id in parents:
+        for pk, name, report_id in anchors:
             notices += _summary_notices(
                 context,
                 pk,
                 name,
-                report_id,
-                late=late_by_parent.get(pk, []),
-                waiting=waiting_by_parent.get(pk, []),
-                people=officers.get(pk, []),
+                report_id if parents_of[pk] == {pk} else None,
+                late=late[pk],
+                waiting=awaiting[pk],
+                people=officers[pk],
             )
     # 10-14. The notices and emails, all at once.
     send_notices(notices)
-    return Outcome(units=len(won), reviewers=len(won_parents))
+    return Outcome(units=len(won), reviewers=len(won_anchors))
 
 
 def _unit_notices(
@@ -394,10 +448,12 @@ def _summary_notices(
     waiting: list[str],
     people: list[Recipient],
 ) -> list[Notice]:
-    """One summary per officer of the parent unit: who has not submitted, what awaits review."""
+    """One summary per reviewer: who has not submitted, what awaits their review."""
     if not people:
         return []
-    link = _report_link(report_id)
+    # The reviewers' own report lists the units below them; reviewers of units further
+    # down (a district without its office) follow them in the period's list of reports.
+    link = _report_link(report_id) if report_id is not None else _period_link(context.period)
     params = {"unit": name, "period": context.period.label, "due": context.due}
 
     def parts(limit: int | None) -> list[str]:

@@ -35,6 +35,7 @@ from reports.models import (
     UnitReport,
 )
 from reports.periods import due_for
+from users import scope
 from users.models import Role, RoleAssignment, User
 
 S = ReportState
@@ -150,7 +151,8 @@ def report_submit(*, report: UnitReport, by: User) -> UnitReport:
         due = due_for(locked.period, locked.unit)
         locked.submitted_late = due is not None and timezone.localtime(now).date() > due
     locked.review_note = ""
-    _move(locked, S.SUBMITTED, by=by)
+    step = _move(locked, S.SUBMITTED, by=by)
+    notify_reviewers(report=locked, step=step)
     return locked
 
 
@@ -210,16 +212,15 @@ def report_link(report: UnitReport) -> str:
 
 
 def unit_people(report: UnitReport) -> list[Recipient]:
-    """The users who answer for the report's unit: its officers and its bodies' staff."""
+    """The users who answer for the report's unit: its officers and its bodies' staff,
+    whose assignments are in force (nobody anchored on what has ceased is told)."""
     rows = (
-        RoleAssignment.objects.filter(user__is_active=True)
+        RoleAssignment.objects.filter(
+            scope.assignment_in_force_q(scope.acting_day()), user__is_active=True
+        )
         .filter(
-            Q(role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER], unit_id=report.unit_id)
-            | Q(
-                role=Role.BODY_STAFF,
-                body__unit_id=report.unit_id,
-                body__archived_at__isnull=True,
-            )
+            Q(role__in=scope.OFFICER_ROLES, unit_id=report.unit_id)
+            | Q(role=Role.BODY_STAFF, body__unit_id=report.unit_id)
         )
         .values_list("user_id", "user__email", "user__email_notifications")
         .distinct()
@@ -228,8 +229,39 @@ def unit_people(report: UnitReport) -> list[Recipient]:
     return [Recipient(pk, email, wants) for pk, email, wants in rows]
 
 
+def reviewers(report: UnitReport) -> list[User]:
+    """Who reviews the report: the officers in force nearest at or above its unit's parent
+    (``users.scope.reviewers_of``), whichever level that is: the district's office in
+    three-tier history, the province's department for a two-tier commune. Two queries; a
+    province's own report has no reviewer above it."""
+    parent = report.unit.parent
+    if parent is None:
+        return []
+    return scope.reviewers_of([parent]).get(parent.pk, [])
+
+
+def notify_reviewers(*, report: UnitReport, step: ReportStep) -> int:
+    """Tell the reviewers that a report was submitted and waits for their review, once per
+    submission (the key names the step: a report sent again after a return is news)."""
+    with override("vi"):
+        text = _("The report of %(unit)s for %(period)s was submitted and waits for your review.")
+        message = str(text) % {
+            "unit": report.unit_name or report.unit.name,
+            "period": report.period.label,
+        }
+    return notifications.notify(
+        reviewers(report),
+        text=message,
+        key=f"report-submitted:{report.pk}:step:{step.pk}",
+        link=report_link(report),
+        subject=f"[Cổng MXH] {message}",
+        sender=notifications.sender_name(step.by, path=report.unit.path),
+    )
+
+
 def notify(*, report: UnitReport, step: ReportStep) -> int:
-    """Tell the unit's people that its report was accepted, returned or reopened, once.
+    """Tell the unit's people (who prepared the report: ``unit_people``) that its report was
+    accepted, returned or reopened, once.
 
     The key names the step, so a retry creates nothing new while a second return of the
     same report (a new step) is a new notice. The email goes to those who want email.
@@ -252,6 +284,7 @@ def notify(*, report: UnitReport, step: ReportStep) -> int:
         key=f"report:{report.pk}:step:{step.pk}",
         link=report_link(report),
         subject=f"[Cổng MXH] {message}",
+        sender=notifications.sender_name(step.by, path=report.unit.path),
     )
 
 

@@ -146,7 +146,7 @@ class ReconcilingWriter:
     """Writes a validated edition over the units of the same levels and ``valid_from``."""
 
     def __init__(self, writer: Any) -> None:
-        # The plain writer (units.importers._Writer) owns creation, re-parenting and counts.
+        # The plain writer (units.importers.writer._Writer) owns creation, re-parenting and counts.
         self.writer = writer
         self.changes: list[UnitChange] = []
 

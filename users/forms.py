@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from notifications.services import queue_email
+from notifications.services import PORTAL_NAME, base_url, queue_email
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        # The link and the portal's name come from PORTAL_BASE_URL, never from the request:
+        # a forged Host header would otherwise put an attacker's address in the email.
+        context = {**context, "base_url": base_url(), "site_name": str(PORTAL_NAME)}
         subject = render_to_string(subject_template_name, context)
         text = render_to_string(email_template_name, context)
         html = (

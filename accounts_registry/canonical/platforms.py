@@ -197,6 +197,9 @@ def _youtube(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
 
 _ZALO_DOMAINS = ("zalo.me",)
 _ZALO_PAGE_HOSTS = frozenset(("zalo.me", "www.zalo.me"))
+_ZALO_OA_HOST = "oa.zalo.me"
+# The query parameters of oa.zalo.me/home that carry the OA id ("oaid" in older share links).
+_ZALO_OA_ID_PARAMS = ("id", "oaid")
 # Official Account ids are long numbers (about 18 or 19 digits); phone numbers are short.
 _ZALO_OA_ID = re.compile(r"^[1-9][0-9]{11,19}$")
 _ZALO_PHONE = re.compile(r"^(\+?84|0)?[0-9]{8,10}$")
@@ -214,8 +217,21 @@ def _zalo(parsed: _Parsed, refuse: _Refusal) -> CanonicalPage:
     host, segments = parsed.host, parsed.segments
     if not _in_domain(host, _ZALO_DOMAINS):
         raise refuse(MSG_WRONG_HOST, "wrong_host")
+    if host == _ZALO_OA_HOST and [s.lower() for s in segments] == ["home"]:
+        # oa.zalo.me/home?id=<OA id> is the OA's public profile page, which Zalo links to from
+        # its search and its share sheet: the same page as zalo.me/<OA id>.
+        oa_ids = [
+            value.strip()
+            for key in _ZALO_OA_ID_PARAMS
+            for value in parsed.query.get(key, [])
+            if _ZALO_OA_ID.match(value.strip())
+        ]
+        if oa_ids:
+            oa_id = oa_ids[0]
+            return _page(RuleSet.ZALO, f"https://zalo.me/{oa_id}", f"id:{oa_id}", platform_id=oa_id)
     if host not in _ZALO_PAGE_HOSTS or not segments:
-        # oa.zalo.me is the management site, chat.zalo.me the web client: no page address.
+        # The rest of oa.zalo.me is the management site, chat.zalo.me the web client: no page
+        # address.
         raise refuse(MSG_WRONG_HOST)
     first = segments[0].strip()
     kind = first.lower()

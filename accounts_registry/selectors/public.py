@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts_registry import canonical
 from accounts_registry.models import PageState, Platform, SocialPage
+from incidents.selectors import lost_control_since
 from portal.search import search_words
 from units.models import PATH_STEP_WIDTH, AdministrativeUnit
 
@@ -51,6 +52,9 @@ _WRAPPERS = "<>\"'`()[]\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
 class VerdictStatus(enum.StrEnum):
     OFFICIAL = "official"
+    # An approved page whose body reported it lost control of it (an open incident): still
+    # its official page, but what it posts now may be a hijacker's.
+    LOST_CONTROL = "lost_control"
     NO_LONGER_OFFICIAL = "no_longer_official"
     NOT_REGISTERED = "not_registered"
     INVALID = "invalid"
@@ -72,6 +76,22 @@ class PublicPage:
     province_name: str
     approved_at: datetime | None
     archived_at: datetime | None
+    # When the body lost control of the page, while an incident about it is open; else None.
+    lost_control_since: datetime | None = None
+
+    @property
+    def is_out_of_control(self) -> bool:
+        return self.lost_control_since is not None
+
+
+@dataclass(frozen=True)
+class OtherPage:
+    """Another official page of the same body, to follow while one is out of its control."""
+
+    display_name: str
+    url: str
+    platform_code: str
+    platform_name: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,8 @@ class Verdict:
     platform_name: str
     page: PublicPage | None
     message: str
+    # For LOST_CONTROL: the body's official pages still in its hands.
+    other_pages: tuple[OtherPage, ...] = ()
 
     @property
     def is_official(self) -> bool:
@@ -93,7 +115,10 @@ class Verdict:
 def verify_url(url: str) -> Verdict:
     """Say whether ``url`` is an official page, no longer one, unknown, or not a page at all.
 
-    Two queries: the platforms, then the page (with its body, unit and the unit's parents).
+    An official page with an open loss-of-control incident answers LOST_CONTROL, with the
+    body's other official pages. Two queries: the platforms, then the page (with its body,
+    unit, the unit's parents and the open incident's date); one more for the other pages
+    of a body that lost control of one.
     """
     url = url.strip()
     if not url:
@@ -121,6 +146,7 @@ def verify_url(url: str) -> Verdict:
         SocialPage.objects.filter(match, platform=platform)
         .filter(state__in=[PageState.APPROVED, PageState.ARCHIVED])
         .select_related(*_PUBLIC_RELATED)
+        .annotate(lost_control_since=lost_control_since())
         .order_by(
             Case(When(state=PageState.APPROVED, then=Value(0)), default=Value(1)),
             F("archived_at").desc(nulls_last=True),
@@ -141,7 +167,21 @@ def verify_url(url: str) -> Verdict:
             ),
         )
     public = public_pages([page])[0]
-    if page.state == PageState.APPROVED:
+    other_pages: tuple[OtherPage, ...] = ()
+    if page.state == PageState.APPROVED and public.lost_control_since is not None:
+        status = VerdictStatus.LOST_CONTROL
+        other_pages = _other_official_pages(page)
+        message = _(
+            "This is an official page of %(body)s, %(unit)s, but the body has reported that "
+            "it lost control of it on %(date)s. Until the page is back in the body's hands, "
+            "do not trust what it posts and do not send it money, personal papers or "
+            "passwords."
+        ) % {
+            "body": public.body_name,
+            "unit": public.unit_chain,
+            "date": _short_date(public.lost_control_since),
+        }
+    elif page.state == PageState.APPROVED:
         status = VerdictStatus.OFFICIAL
         message = _("This is the official page of %(body)s, %(unit)s.") % {
             "body": public.body_name,
@@ -161,6 +201,29 @@ def verify_url(url: str) -> Verdict:
         platform_name=platform.label,
         page=public,
         message=message,
+        other_pages=other_pages,
+    )
+
+
+def _other_official_pages(page: SocialPage) -> tuple[OtherPage, ...]:
+    """The body's other approved pages that are in its hands, in the directory's order."""
+    others = (
+        SocialPage.objects.official()
+        .filter(body_id=page.body_id)
+        .exclude(pk=page.pk)
+        .annotate(lost_control_since=lost_control_since())
+        .filter(lost_control_since__isnull=True)
+        .select_related("platform")
+        .order_by("platform__order", "display_name", "pk")
+    )
+    return tuple(
+        OtherPage(
+            display_name=other.display_name,
+            url=other.url,
+            platform_code=other.platform.code,
+            platform_name=other.platform.label,
+        )
+        for other in others
     )
 
 
@@ -173,7 +236,11 @@ def directory_pages(
     unit or any unit above it: "cam thuy" finds the pages of the communes of Huyện Cẩm Thủy.
     Case and diacritics are ignored (NFD input too).
     """
-    pages = SocialPage.objects.official().select_related(*_PUBLIC_RELATED)
+    pages = (
+        SocialPage.objects.official()
+        .select_related(*_PUBLIC_RELATED)
+        .annotate(lost_control_since=lost_control_since())
+    )
     for word in search_words(query):
         pages = pages.filter(
             Q(search_name__contains=word)
@@ -221,6 +288,10 @@ def _public_page(page: SocialPage, chain: Sequence[str]) -> PublicPage:
         province_name=chain[-1],
         approved_at=page.approved_at,
         archived_at=page.archived_at if page.state == PageState.ARCHIVED else None,
+        # Annotated by this module's queries; an archived page is nobody's official page.
+        lost_control_since=(
+            getattr(page, "lost_control_since", None) if page.state == PageState.APPROVED else None
+        ),
     )
 
 

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -339,7 +338,11 @@ def page_archive(*, page: SocialPage, by: User | None, note: str = "") -> Social
 
 
 def _page_notice(page: SocialPage, review: PageReview, people: list[User], text: Any) -> int:
-    """One notice (and email, for those who want it) per person and review step."""
+    """One notice (and email, for those who want it) per person and review step.
+
+    The email carries the review's note (what to correct, for a return) and is signed by
+    whoever acted, for their unit or body.
+    """
     if not people:
         return 0
     link = reverse("registry:page_detail", args=[page.pk])
@@ -352,7 +355,8 @@ def _page_notice(page: SocialPage, review: PageReview, people: list[User], text:
         key=f"page-review:{review.pk}",
         link=link,
         subject=f"[Cổng MXH] {message}",
-        email_text=f"{message}\n\n{getattr(settings, 'PORTAL_BASE_URL', '')}{link}",
+        note=review.note,
+        sender=notifications.sender_name(review.by, path=page.body.unit.path),
     )
 
 

@@ -27,6 +27,7 @@ from directives.views.letters import (
     directive_list,
     directive_remind,
     inbox,
+    outbox,
 )
 from directives.views.receipts import (
     receipt_acknowledge,
@@ -49,6 +50,7 @@ __all__ = [
     "inbox",
     "letter_date",
     "letter_filename",
+    "outbox",
     "receipt_acknowledge",
     "receipt_detail",
     "report_create",

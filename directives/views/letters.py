@@ -69,12 +69,32 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Directives addressed to what the user answers for, with where each one stands."""
+    """Letters addressed to what the user answers for, by someone else, with where each
+    one stands; the counts say what the user owes."""
     page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "directives/inbox.html",
         {"page": page, "counts": selectors.inbox_counts(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Letters the user's bodies issued (and their drafts), with how many recipients have
+    reported and how many are late."""
+    page = Paginator(selectors.outgoing_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "directives/outbox.html",
+        {
+            "page": page,
+            "counts": selectors.inbox_counts(request.user),
+            "can_issue": scope.issuing_bodies(request.user).exists(),
+        },
     )
 
 
@@ -305,7 +325,8 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": manage,
         "rows": rows,
         "tally": selectors.tally(rows) if manage else None,
-        "unanswered": sum(1 for row in rows if not row.receipt.reported_at),
+        # Those a reminder can still reach: not reported, and not ceased.
+        "unanswered": sum(1 for row in rows if row.awaited),
         "ancestors": selectors.ancestors_of(request.user, directive),
         "implementations": list(
             selectors.implementable(request.user)

@@ -37,6 +37,8 @@ from reports.models import UnitReport
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
+# Two heading lines and the "as of" line come first; the column headings are the fourth row.
+_HEADER_ROW = 4
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> WriteOnlyCell:
@@ -82,6 +84,11 @@ def _fill(report: UnitReport, book: Workbook) -> None:
     as_of = as_of_line(report)
     for title, (header, rows) in zip(SHEETS, tables(tree), strict=True):
         sheet = book.create_sheet(title)
+        # Rows of a province run to thousands: the column headings stay in sight while
+        # scrolling and are repeated on every printed page. Write-only sheets write their
+        # view with the first row, so this comes before any row is appended.
+        sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
+        sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
         for i, _name in enumerate(header, start=1):
             # Unit names and body names are long; figures are short.
             width = 28 if i <= len(tree.levels) + 2 else 14

@@ -281,3 +281,14 @@ def test_officers_see_the_page_contact_read_only(client: Client, tree: Tree) -> 
 
     assert client.get(url).context["form"] is None
     assert client.post(url, {"name": "X", "phone": "0912345678"}).status_code == 403
+
+
+def test_the_rules_hint_cites_what_the_letters_ask(client: Client, tree: Tree) -> None:
+    # The Code's art. 5 cl. 2 has staff follow their body's rules; it is the letters that ask
+    # bodies to draw them up, and the hint says so rather than overstating the clause.
+    page = logged_in(client, factories.staff_of(tree.ubnd_cam_ngoc)).get(registry_url(tree))
+
+    html = page.content.decode()
+    assert "Công văn số 6389/UBND-KGVX ngày 03/11/2021 của UBND tỉnh Đắk Nông" in html
+    assert "xem xét xây dựng nội quy" in html
+    assert "mỗi cơ quan ban hành nội quy" not in html

@@ -383,6 +383,28 @@ ACCEPTED: list[tuple[RuleSet, str, str, str, str | None]] = [
         "handle:conganthanhhoa",
         None,
     ),
+    # Zalo: the OA's profile page on oa.zalo.me, the link Zalo's search and share sheet give.
+    (
+        ZL,
+        f"https://oa.zalo.me/home?id={ZALO_OA}",
+        f"https://zalo.me/{ZALO_OA}",
+        f"id:{ZALO_OA}",
+        ZALO_OA,
+    ),
+    (
+        ZL,
+        f"oa.zalo.me/home?id={ZALO_OA}&utm_source=zalo",
+        f"https://zalo.me/{ZALO_OA}",
+        f"id:{ZALO_OA}",
+        ZALO_OA,
+    ),
+    (
+        ZL,
+        f"https://oa.zalo.me/home/?oaid={ZALO_OA}",
+        f"https://zalo.me/{ZALO_OA}",
+        f"id:{ZALO_OA}",
+        ZALO_OA,
+    ),
     # TikTok.
     (
         TT,
@@ -712,6 +734,8 @@ REFUSED: list[tuple[RuleSet, str, str]] = [
     (ZL, "https://zalo.me/pc", "not_a_page"),
     (ZL, "https://oa.zalo.me/manage/oa", "not_a_page"),
     (ZL, "https://oa.zalo.me/home", "not_a_page"),
+    (ZL, "https://oa.zalo.me/home?id=0912345678", "not_a_page"),
+    (ZL, "https://oa.zalo.me/manage/oa?id=4318526048553046428", "not_a_page"),
     (ZL, "https://chat.zalo.me/", "not_a_page"),
     (ZL, "https://zalo.vn/1234567890123456789", "wrong_host"),
     (ZL, "https://www.facebook.com/ubndxacamngoc", "wrong_host"),
@@ -882,6 +906,7 @@ def test_address_on_an_added_platform_must_be_a_page_on_its_hosts(
         [
             "https://zalo.me/4318526048553046428",
             "http://www.zalo.me/4318526048553046428/?src=qr",
+            "https://oa.zalo.me/home?id=4318526048553046428",
         ],
         [
             "https://www.tiktok.com/@tuoitrecamthuy",

@@ -167,3 +167,20 @@ def test_page_list_links_to_the_exports_with_its_filters(client: Client, tree: T
 
     assert f"{reverse('registry:pages_export_xlsx')}?platform=facebook" in content
     assert f"{reverse('registry:pages_export_csv')}?platform=facebook" in content
+
+
+def test_xlsx_header_row_stays_in_sight_when_scrolling_and_printing(
+    client: Client, tree: Tree
+) -> None:
+    # Given a list of pages to export
+    make.page(tree.ubnd_cam_ngoc, display_name="Trang Cẩm Ngọc")
+    client.force_login(factories.officer_of(tree.cam_thuy))
+
+    # When the officer downloads it as Excel
+    response = client.get(reverse("registry:pages_export_xlsx"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+
+    # Then the header row is frozen and repeated on every printed page
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"

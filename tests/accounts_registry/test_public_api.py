@@ -69,12 +69,14 @@ def test_verify_answers_official_with_the_documented_shape(
             "platform_verified_on": "2024-05-02",
             "approved_at": "2024-06-01T09:00:00+07:00",
             "archived_at": None,
+            "lost_control_since": None,
         },
         "body": {"name": "UBND Xã Cẩm Ngọc"},
         "unit": {
             "name": "Xã Cẩm Ngọc",
             "chain": "Xã Cẩm Ngọc, Huyện Cẩm Thủy, Tỉnh Thanh Hóa",
         },
+        "other_pages": [],
     }
     assert "UBND Xã Cẩm Ngọc" in message
     assert platform_name
@@ -230,6 +232,7 @@ def test_the_directory_lists_approved_pages_with_the_documented_shape(
         "platform": "facebook",
         "is_platform_verified": True,
         "platform_verified_on": "2024-05-02",
+        "lost_control_since": None,
         "body": {"name": "UBND Xã Cẩm Ngọc"},
         "unit": {"name": "Xã Cẩm Ngọc", "chain": "Xã Cẩm Ngọc, Huyện Cẩm Thủy, Tỉnh Thanh Hóa"},
     }

@@ -463,3 +463,22 @@ def test_an_admin_may_still_record_an_old_letter_through_the_api(reform: Reform)
     assert created.status_code == 201, created.json()
     assert issued.status_code == 200, issued.json()
     assert issued.json()["issued_on"] == "2024-04-24"
+
+
+def test_the_api_does_not_count_a_ceased_recipient_as_overdue(reform: Reform) -> None:
+    # Given a letter of 2024 whose deadline passed long ago, to the district (dissolved on
+    # 30/06/2025, it never answered) and to Cẩm Ngọc's committee (moved to a new commune)
+    letter = _history_letter(reform)
+    assert letter.report_deadline is not None and letter.report_deadline < date(2025, 1, 1)
+    api = APIClient()
+    api.force_authenticate(factories.admin_user())
+
+    # When the sender's list is read through the API
+    [row] = [r for r in api.get("/api/v1/directives/").json()["results"] if r["id"] == letter.pk]
+
+    # Then only the recipients that can still answer are late: the dissolved district owes
+    # nothing, whatever the deadline says
+    still_expected = [r for r in letter.receipts.all() if not selectors.recipient_ceased(r)]
+    assert row["recipients"]["total"] == 2
+    assert len(still_expected) < 2
+    assert row["recipients"]["overdue"] == len(still_expected)

@@ -32,7 +32,7 @@ def test_libraries_are_listed_without_logging_in(
 
     assert response.status_code == 200
     by_id = {item["library_id"]: item for item in response.json()["results"]}
-    assert by_id["qd874"]["version"] == "2026-11-23"
+    assert by_id["qd874"]["version"] == "2026-12-04"
     assert by_id["qd874"]["content"] == "text"
     assert by_id["criteria-874"]["content"] == "criteria"
 

@@ -21,8 +21,8 @@ def test_without_arguments_it_loads_the_shipped_library_and_criteria() -> None:
 
     call_command("load_legal", stdout=out)
 
-    assert "qd874 2026-11-23: 33 created" in out.getvalue()
-    assert "criteria-874 2026-11-23: 13 created" in out.getvalue()
+    assert "qd874 2026-12-04: 33 created" in out.getvalue()
+    assert "criteria-874 2026-12-04: 13 created" in out.getvalue()
 
 
 def test_running_it_twice_changes_nothing() -> None:

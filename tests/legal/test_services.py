@@ -32,7 +32,7 @@ ARTICLE_4_CLAUSE_2 = (
 def test_loading_the_shipped_files_gives_the_whole_tree(loaded: list[LoadResult]) -> None:
     library = LegalLibrary.objects.get(library_id="qd874")
 
-    assert library.version == "2026-11-23"
+    assert library.version == "2026-12-04"
     assert library.issued_on is not None and library.issued_on.isoformat() == "2021-06-17"
     assert LegalNode.objects.filter(library=library).count() == 33
     assert LegalNode.objects.filter(kind=NodeKind.ARTICLE).count() == 8
@@ -97,7 +97,7 @@ def test_an_older_version_is_refused(
     shipped_library["version"] = "2025-01-01"
     node(shipped_library, "qd874.code.d4.k2")["text"] = "Older text."
 
-    with pytest.raises(LegalImportError, match="older than the loaded version 2026-11-23"):
+    with pytest.raises(LegalImportError, match="older than the loaded version 2026-12-04"):
         load_file(path=write_file(shipped_library))
 
     assert LegalNode.objects.get(ref="qd874.code.d4.k2").text == ARTICLE_4_CLAUSE_2
@@ -145,7 +145,7 @@ def test_a_newer_version_updates_by_id_retires_vanished_nodes_and_keeps_citation
         LegalLibraryVersion.objects.filter(library__library_id="qd874")
         .order_by("loaded_at")
         .values_list("version", "item_count")
-    ) == [("2026-11-23", 33), ("2027-01-15", 32)]
+    ) == [("2026-12-04", 33), ("2027-01-15", 32)]
 
 
 def test_a_retired_node_that_comes_back_is_in_force_again(
@@ -178,7 +178,7 @@ def test_newer_criteria_update_citations_and_retire_vanished_criteria(
     criterion = ComplianceCriterion.objects.get(ref="real_name")
     assert list(criterion.cites.values_list("ref", flat=True)) == ["qd874.code.d4.k2"]
     assert criterion.version == "2027-01-15"
-    assert ComplianceCriterion.objects.get(ref="contact_registered").version == "2026-11-23"
+    assert ComplianceCriterion.objects.get(ref="contact_registered").version == "2026-12-04"
     assert ComplianceCriterion.objects.get(ref="recertified").retired_in_version == "2027-01-15"
 
 
@@ -235,7 +235,7 @@ def test_a_malformed_newer_version_leaves_the_loaded_one_untouched(
     with pytest.raises(LegalImportError, match=r"node 'qd874\.code\.d8\.k2'"):
         load_file(path=write_file(shipped_library))
 
-    assert LegalLibrary.objects.get(library_id="qd874").version == "2026-11-23"
+    assert LegalLibrary.objects.get(library_id="qd874").version == "2026-12-04"
     assert LegalNode.objects.get(ref="qd874.code.d1.k1").text.startswith("Tạo điều kiện")
 
 
@@ -250,7 +250,7 @@ def test_criteria_citing_an_unknown_node_are_refused_naming_the_criterion(
         load_file(path=write_file(shipped_criteria))
 
     assert "criterion 'platform_verified': cites 'qd874.code.d4.k99'" in str(error.value)
-    assert LegalLibrary.objects.get(library_id="criteria-874").version == "2026-11-23"
+    assert LegalLibrary.objects.get(library_id="criteria-874").version == "2026-12-04"
     assert ComplianceCriterion.objects.get(ref="real_name").title.startswith("Trang mang")
 
 

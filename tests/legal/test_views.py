@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from legal.models import LegalNode
 from legal.services import LoadResult, load_file
 from tests.legal.conftest import LibraryWriter, node
 
@@ -59,8 +60,13 @@ def test_article_5_shows_the_summary_label_and_its_source(
     for ref in ("qd874.code.d5", "qd874.code.d5.k2"):
         block = _node_block(page, ref)
         assert label in block
+        assert label.startswith("Tóm tắt")
         assert 'data-text-status="summary"' in block
-        assert "Gia Lai" in block or "Source" in block or "Nguồn" in block
+        assert "Nguồn:" in block
+    # The clause says, in Vietnamese, which letters it is restated from.
+    block = _node_block(page, "qd874.code.d5.k2")
+    assert "Công văn năm 2024 của UBND xã Cẩm Ngọc" in block
+    assert "Công văn số 6389/UBND-KGVX ngày 03/11/2021 của UBND tỉnh Đắk Nông" in block
 
 
 def test_search_without_diacritics_finds_the_clause_and_highlights_it(
@@ -167,3 +173,83 @@ def test_a_retired_clause_still_cited_stays_reachable_by_its_anchor(
 
     assert re.search(r'class="legal-node legal-node--retired" id="qd874.code.d5.k2"', page)
     assert 'href="/legal/qd874/#qd874.code.d5.k2"' in criteria_page
+
+
+# The maintainers' notes of the shipped files, in English: never on a Vietnamese page.
+MAINTAINER_NOTES = (
+    "a quiz on the Code",
+    "Letters 'encourage' verification",
+    "thuvienphapluat.vn Q&A pages",
+    "restating the Code",
+    "clause order not confirmed",
+    "A reviewer confirms",
+)
+
+
+def test_the_code_and_criteria_pages_show_no_maintainers_notes(
+    client: Client, loaded: list[LoadResult]
+) -> None:
+    for url in ("/legal/qd874/", "/legal/criteria/"):
+        page = client.get(url).content.decode()
+
+        for note in MAINTAINER_NOTES:
+            assert note not in page, (url, note)
+
+
+def test_each_criterion_is_explained_in_vietnamese(
+    client: Client, loaded: list[LoadResult]
+) -> None:
+    page = client.get("/legal/criteria/").content.decode()
+
+    row = page[page.index('id="criterion-platform_verified"') :]
+    row = row[: row.index("</tr>")]
+    assert "khuyến khích" in row
+    assert "dấu tích xanh" in row
+
+
+def test_the_internal_rules_criterion_cites_what_the_letter_asks(
+    client: Client, loaded: list[LoadResult]
+) -> None:
+    page = client.get("/legal/criteria/").content.decode()
+
+    row = page[page.index('id="criterion-posting_rules"') :]
+    row = row[: row.index("</tr>")]
+    assert "6389/UBND-KGVX" in row
+    assert "xem xét xây dựng nội quy" in row
+
+
+def test_the_english_interface_explains_in_english(
+    client: Client, loaded: list[LoadResult]
+) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    code = client.get("/legal/qd874/").content.decode()
+    criteria = client.get("/legal/criteria/").content.decode()
+
+    assert "Summary as restated in the 2024 letter of UBND xã Cẩm Ngọc" in code
+    assert "Công văn năm 2024" not in code
+    assert "The letters “encourage” verification" in criteria
+    # The maintainers' own notes stay in the admin in English too.
+    assert "GitHub" not in code
+    assert "Letters 'encourage' verification" not in criteria
+
+
+def test_administrators_find_the_maintainers_notes_from_the_pages(
+    admin_client: Client, loaded: list[LoadResult]
+) -> None:
+    code = admin_client.get("/legal/qd874/").content.decode()
+    criteria = admin_client.get("/legal/criteria/").content.decode()
+
+    node = LegalNode.objects.get(ref="qd874.code.d6.k1")
+    assert f"/admin/legal/legalnode/{node.pk}/change/" in code
+    assert "/admin/legal/compliancecriterion/" in criteria
+    # The admin itself shows the note.
+    admin_page = admin_client.get(f"/admin/legal/legalnode/{node.pk}/change/").content.decode()
+    assert "a quiz on the Code" in admin_page
+
+
+def test_the_public_sees_no_link_to_the_administration_site(
+    client: Client, loaded: list[LoadResult]
+) -> None:
+    assert "/admin/legal/" not in client.get("/legal/qd874/").content.decode()
+    assert "/admin/legal/" not in client.get("/legal/criteria/").content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.contrib.auth.views import PasswordResetView
 from django.test import RequestFactory
 
@@ -13,11 +14,17 @@ from tests import factories
 from users.forms import PasswordResetForm
 
 
+@pytest.fixture(autouse=True)
+def _base_url(settings: Any) -> None:
+    settings.PORTAL_BASE_URL = "https://portal.example.gov.vn"
+
+
 def _request_reset(email: str) -> None:
     form = PasswordResetForm(data={"email": email})
     assert form.is_valid()
     form.save(
-        domain_override="portal.example.gov.vn",
+        # What a request's Host would give: the email must not use it.
+        domain_override="forged.example.com",
         subject_template_name="registration/password_reset_subject.txt",
         email_template_name="registration/password_reset_email.txt",
         html_email_template_name="registration/password_reset_email.html",
@@ -81,3 +88,22 @@ def test_the_reset_view_with_this_form_queues_the_email_and_answers_at_once(
     assert OutboundEmail.objects.get().to == "hoa@camthuy.thanhhoa.gov.vn"
     assert len(callbacks) == 1
     assert mailoutbox == []
+
+
+def test_reset_email_greets_the_user_links_to_the_portal_and_is_signed(db: None) -> None:
+    # Given a user, and a request whose host is not the portal's
+    user = factories.UserFactory.create(email="hoa@camthuy.thanhhoa.gov.vn", full_name="Lê Thị Hoa")
+
+    # When they ask for a reset link
+    _request_reset("hoa@camthuy.thanhhoa.gov.vn")
+
+    # Then the email greets them by name, links to PORTAL_BASE_URL only, and is signed
+    email = OutboundEmail.objects.get()
+    for body in (email.text_body, email.html_body):
+        assert "Kính gửi Lê Thị Hoa," in body
+        assert "https://portal.example.gov.vn/accounts/reset/" in body
+        assert "forged.example.com" not in body
+        assert "Trân trọng," in body
+        assert "Cổng quản lý trang mạng xã hội chính thức" in body
+    assert "forged.example.com" not in email.subject
+    assert user.username in email.text_body

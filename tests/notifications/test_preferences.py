@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -99,7 +100,10 @@ def test_notify_sends_the_notice_to_everyone_and_the_email_only_to_those_who_wan
     assert Notification.objects.count() == 3
     (email,) = OutboundEmail.objects.all()
     assert (email.to, email.dedupe_key) == (wants.email, f"test:{wants.pk}")
-    assert email.text_body.rstrip().endswith("/reports/")
+    # Addressed by name, with the link built from PORTAL_BASE_URL, and signed by the portal.
+    assert email.text_body.startswith(f"Kính gửi {wants.full_name},")
+    assert f"\n{settings.PORTAL_BASE_URL}/reports/\n" in email.text_body
+    assert "Trân trọng," in email.text_body
 
 
 def test_notifying_many_users_takes_as_many_queries_as_notifying_a_few() -> None:

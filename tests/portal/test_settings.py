@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://portal:secret@mail.internal:587",
     "ALLOWED_HOSTS": "portal.example.gov.vn",
+    "PORTAL_BASE_URL": "https://portal.example.gov.vn",
 }
 
 
@@ -79,3 +80,25 @@ def test_a_weak_secret_key_fails_the_deployment_checks() -> None:
 
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+def test_production_warns_when_emails_would_link_to_the_default_address() -> None:
+    # Given a production server that was not told its public address
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "PORTAL_BASE_URL"}
+
+    # When its settings are checked as CI and the deployment do
+    result = _manage("check", "--fail-level", "WARNING", env=env)
+
+    # Then the check fails naming the setting, since every email would link to 127.0.0.1
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr
+    assert "PORTAL_BASE_URL" in result.stderr
+
+
+def test_production_warns_when_emails_would_link_over_plain_http() -> None:
+    env = {**PRODUCTION_ENV, "PORTAL_BASE_URL": "http://portal.example.gov.vn"}
+
+    result = _manage("check", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "portal.W002" in result.stderr

@@ -25,7 +25,8 @@ from accounts_registry.models import ContactPerson, PageState
 from legal.services import load_defaults
 from reports import services
 from reports.build import build_period
-from reports.dashboard import CHART_BOTTOM, CHART_HEIGHT, CHART_TOP, build_dashboard
+from reports.dashboard import build_dashboard
+from reports.dashboard.model import CHART_BOTTOM, CHART_HEIGHT, CHART_TOP
 from reports.models import PeriodKind, ReportingPeriod, ReportState
 from reports.periods import ensure_period
 from tests import factories

@@ -335,9 +335,9 @@ def test_the_demo_is_todays_country_on_top_of_its_exact_history(db: None) -> Non
     assert scope.can(province_officer, scope.Action.VIEW, old)  # the history of its province
     assert scope.can(province_officer, scope.Action.REVIEW, cam_thuy)
     # what each fills in is their own unit's report of today, never the history they look at
-    assert set(
-        report_selectors.preparable(province_officer).values_list("unit_id", flat=True)
-    ) == {province.pk}
+    assert set(report_selectors.preparable(province_officer).values_list("unit_id", flat=True)) == {
+        province.pk
+    }
     assert not report_selectors.preparable(district_officer).exists()
     assert report_selectors.reports_for(district_officer).filter(unit=old).exists()
 
