@@ -5,7 +5,8 @@ filters by hand. A user's grants are read once (one query) and cached on the use
 for the rest of the request.
 
 - Staff of a body see and edit that body's records, and see the body's unit.
-- A culture office officer of a unit sees and reviews everything in the unit's subtree.
+- An administrative unit officer (a commune's Phòng Văn hóa - Xã hội today, a district's office in
+  the three-tier history) sees and reviews everything in the unit's subtree.
 - A provincial department officer sees and reviews everything in the province.
 - A system administrator (role or superuser) sees and changes everything.
 
@@ -222,12 +223,6 @@ def grants_for(user: Any) -> Grants:
         )
     setattr(user, _CACHE_ATTR, (today, grants))
     return grants
-
-
-def forget(user: Any) -> None:
-    """Drop the cached grants, after the user's roles changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
 
 
 def _predecessor_paths(paths: list[str]) -> list[str]:
