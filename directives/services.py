@@ -22,7 +22,6 @@ from decimal import Decimal
 from types import EllipsisType
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -46,6 +45,7 @@ from directives.models import (
     ReportFigure,
 )
 from legal.models import LegalNode
+from notifications import reminders as reminder_steps
 from notifications.services import Notice, notify, send_notices
 from units.models import AdministrativeUnit, Body, BodyKind, UnitLevel, UnitType
 from units.naming import bare_name, in_sentence
@@ -696,12 +696,7 @@ def _notify_issuer_of_report(receipt: Receipt, report: ImplementationReport) -> 
 
 def reminder_days() -> tuple[int, ...]:
     """Days around the deadline when an unanswered recipient is reminded (negative: before)."""
-    days = getattr(settings, "PORTAL_DIRECTIVE_REMINDER_DAYS", (-3, 1, 7))
-    return tuple(sorted({int(day) for day in days}))
-
-
-def step_name(day: int) -> str:
-    return f"before-{-day}d" if day < 0 else f"after-{day}d"
+    return reminder_steps.reminder_days("PORTAL_DIRECTIVE_REMINDER_DAYS")
 
 
 def _claim(receipt_ids: Iterable[int], *, step: str, kind: str, by: User | None) -> list[int]:
@@ -793,7 +788,7 @@ def due_steps(today: date) -> list[tuple[str, QuerySet[Receipt]]]:
         if i + 1 < len(days):
             nxt = days[i + 1]
             queryset = queryset.filter(directive__report_deadline__gt=today - timedelta(days=nxt))
-        steps.append((step_name(day), queryset))
+        steps.append((reminder_steps.step_name(day), queryset))
     return steps
 
 

@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Left
@@ -45,6 +44,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
 
+from notifications import reminders as reminder_steps
 from notifications.services import BULK_SIZE, Notice, Recipient, absolute_url, send_notices
 from reports.models import (
     PeriodDeadline,
@@ -70,18 +70,7 @@ SUBJECT_PREFIX = "[Cổng MXH]"
 
 def reminder_days() -> tuple[int, ...]:
     """Days around the due date when a unit is reminded (negative: before), in order."""
-    days = getattr(settings, "PORTAL_REPORT_REMINDER_DAYS", (-3, 1, 7))
-    return tuple(sorted({int(day) for day in days}))
-
-
-def step_name(day: int) -> str:
-    return f"before-{-day}d" if day < 0 else f"after-{day}d"
-
-
-def step_of(due: date, today: date, days: Iterable[int]) -> int | None:
-    """The latest step whose day has come for a due date, or None before the first."""
-    came = [day for day in days if due + timedelta(days=day) <= today]
-    return max(came) if came else None
+    return reminder_steps.reminder_days("PORTAL_REPORT_REMINDER_DAYS")
 
 
 @dataclass(frozen=True)
@@ -164,7 +153,7 @@ def due_deadlines(today: date) -> list[tuple[Due, int]]:
         candidates,
         key=lambda c: (c.due_on, c.period.pk, c.level_id, c.province_id or 0),
     ):
-        day = step_of(candidate.due_on, today, days)
+        day = reminder_steps.step_of(candidate.due_on, today, days)
         if day is not None:
             due.append((candidate, day))
     return due
@@ -302,7 +291,7 @@ def _reviewer_groups(
 
 def _remind_level(deadline: Due, day: int, today: date) -> Outcome:
     period = deadline.period
-    step = step_name(day)
+    step = reminder_steps.step_name(day)
     context = _Context(period=period, step=step, day=day, due=deadline.due_on.strftime("%d/%m/%Y"))
     reports = UnitReport.objects.filter(period=period)
     done = reports.filter(state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED])
