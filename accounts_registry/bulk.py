@@ -279,7 +279,8 @@ def _parse_date(value: Any) -> date | None:
     text = _text(value)
     for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, pattern).date()
+            # A calendar date, not a moment: no time zone applies.
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007
         except ValueError:
             continue
     raise ValueError(text)

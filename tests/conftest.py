@@ -96,6 +96,13 @@ def _standard_levels(request: pytest.FixtureRequest) -> None:
 
         if not Platform.objects.exists():
             install_platforms(Platform)
+        # and the default deadline rules of the reports' data migration, for the same reason
+        # (a run with --reuse-db after one that ended on a transactional test).
+        from reports.models import DeadlineRule
+        from reports.periods import install_default_rules
+
+        if not DeadlineRule.objects.exists():
+            install_default_rules(DeadlineRule, UnitLevel)
 
 
 @pytest.fixture(autouse=True)

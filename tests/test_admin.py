@@ -197,7 +197,8 @@ def test_archive_action_archives_with_history(admin_client: Client, tree: Tree) 
     assert Body.objects.filter(archived_at__isnull=False).count() == 2
     last = tree.ubnd_cam_ngoc.history.first()
     assert last.archived_at is not None
-    assert last.history_user is not None and last.history_user.is_superuser
+    assert last.history_user is not None
+    assert last.history_user.is_superuser
 
 
 def test_a_units_parent_cannot_be_changed_in_the_admin(admin_client: Client, tree: Tree) -> None:

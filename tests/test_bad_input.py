@@ -64,7 +64,7 @@ RULES_API = "/api/v1/registry/posting-rules/"
 def media(settings: Any, tmp_path: Path) -> Iterator[Path]:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
-    yield settings.MEDIA_ROOT
+    return settings.MEDIA_ROOT
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -184,7 +184,8 @@ def test_rules_form_refuses_an_oversized_file(tree: Tree, media: Path, settings:
 
     assert response.status_code == 400
     assert list(response.context["rules_form"].errors) == ["file"]
-    assert not PostingRules.objects.exists() and stored_files(media) == []
+    assert not PostingRules.objects.exists()
+    assert stored_files(media) == []
 
 
 @pytest.mark.parametrize(
@@ -201,7 +202,8 @@ def test_rules_form_stores_a_traversal_name_under_a_generated_name(
 
     assert response.status_code == 302
     rules = PostingRules.objects.get()
-    assert "/" not in rules.original_filename and "\\" not in rules.original_filename
+    assert "/" not in rules.original_filename
+    assert "\\" not in rules.original_filename
     assert ".." not in rules.original_filename.replace("..pdf", "")
     (only,) = stored_files(media)
     assert only.resolve().is_relative_to(media.resolve())
@@ -235,7 +237,8 @@ def test_rules_form_refuses_malformed_dates(tree: Tree, media: Path, value: str)
 
     assert response.status_code == 400
     assert list(response.context["rules_form"].errors) == ["issued_on"]
-    assert not PostingRules.objects.exists() and stored_files(media) == []
+    assert not PostingRules.objects.exists()
+    assert stored_files(media) == []
 
 
 @pytest.mark.parametrize("field", ["document_number", "signed_by"])
@@ -250,7 +253,8 @@ def test_rules_form_refuses_very_long_text(tree: Tree, media: Path, field: str) 
 
     assert response.status_code == 400
     assert field in response.context["rules_form"].errors
-    assert not PostingRules.objects.exists() and stored_files(media) == []
+    assert not PostingRules.objects.exists()
+    assert stored_files(media) == []
 
 
 def api_rules(tree: Tree, file: Any, **overrides: Any) -> Any:
@@ -277,7 +281,8 @@ def test_rules_api_refuses_bad_files(
 
     assert response.status_code == 400
     assert "file" in response.json()
-    assert not PostingRules.objects.exists() and stored_files(media) == []
+    assert not PostingRules.objects.exists()
+    assert stored_files(media) == []
 
 
 @pytest.mark.parametrize("value", [*BAD_DATES, "02/05/2024x"])
@@ -286,7 +291,8 @@ def test_rules_api_refuses_malformed_dates(tree: Tree, media: Path, value: str) 
 
     assert response.status_code == 400
     assert "issued_on" in response.json()
-    assert not PostingRules.objects.exists() and stored_files(media) == []
+    assert not PostingRules.objects.exists()
+    assert stored_files(media) == []
 
 
 # --- incident evidence ---------------------------------------------------------------------
@@ -335,7 +341,8 @@ def test_evidence_form_refuses_an_oversized_image(
     )
 
     assert response.status_code == 400
-    assert not Evidence.objects.filter(image__gt="").exists() and stored_files(media) == []
+    assert not Evidence.objects.filter(image__gt="").exists()
+    assert stored_files(media) == []
 
 
 def test_evidence_form_stores_a_traversal_name_safely(
@@ -350,7 +357,8 @@ def test_evidence_form_stores_a_traversal_name_safely(
 
     assert response.status_code == 302
     evidence = Evidence.objects.get(image__gt="")
-    assert "/" not in evidence.original_filename and ".." not in evidence.original_filename
+    assert "/" not in evidence.original_filename
+    assert ".." not in evidence.original_filename
     (only,) = stored_files(media)
     assert only.resolve().is_relative_to(media.resolve())
 
@@ -435,7 +443,8 @@ def test_directive_form_refuses_bad_attachments(
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["attachments"]
-    assert not Directive.objects.exists() and stored_files(media) == []
+    assert not Directive.objects.exists()
+    assert stored_files(media) == []
 
 
 def test_directive_form_refuses_an_oversized_attachment(
@@ -450,7 +459,8 @@ def test_directive_form_refuses_an_oversized_attachment(
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["attachments"]
-    assert not Directive.objects.exists() and stored_files(media) == []
+    assert not Directive.objects.exists()
+    assert stored_files(media) == []
 
 
 def test_directive_stores_a_traversal_name_safely(
@@ -464,7 +474,8 @@ def test_directive_stores_a_traversal_name_safely(
 
     assert response.status_code == 302, response.content.decode()[:1000]
     attachment = Directive.objects.get().attachments.get()
-    assert "/" not in attachment.original_filename and ".." not in attachment.original_filename
+    assert "/" not in attachment.original_filename
+    assert ".." not in attachment.original_filename
     (only,) = stored_files(media)
     assert only.resolve().is_relative_to(media.resolve())
 
@@ -511,7 +522,8 @@ def test_directive_text_is_stored_in_nfc_and_shown_escaped(
         detail = client.get(reverse("directives:detail", args=[directive.pk]))
 
     expected = unicodedata.normalize("NFC", text)
-    assert directive.subject == expected and directive.body == f"Nội dung {expected}"
+    assert directive.subject == expected
+    assert directive.body == f"Nội dung {expected}"
     assert detail.status_code == 200
     html = detail.content.decode()
     assert SCRIPT not in html
@@ -550,7 +562,8 @@ def test_bulk_import_refuses_bad_workbooks(
 
     assert response.status_code == 400
     assert response.context["error"]
-    assert not SocialPage.objects.exists() and stored_files(media) == []
+    assert not SocialPage.objects.exists()
+    assert stored_files(media) == []
 
 
 # --- page registration: text, URLs, dates, and the registry exports -------------------------
@@ -784,7 +797,8 @@ def test_report_narrative_is_stored_in_nfc_and_shown_escaped(
     report.refresh_from_db()
     expected = unicodedata.normalize("NFC", text)
     assert report.achievements == f"Kết quả {expected}"
-    assert report.difficulties == expected and report.declaration_note == expected
+    assert report.difficulties == expected
+    assert report.declaration_note == expected
     for name in ("detail", "edit"):
         html = client.get(reverse(f"reports:{name}", kwargs={"report_id": report.pk}))
         assert html.status_code == 200
@@ -808,7 +822,8 @@ def test_report_form_refuses_bad_counts(tree: Tree, quarter: ReportingPeriod, va
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["participants"]
     report.refresh_from_db()
-    assert report.participants == before and report.achievements != "Đã sửa."
+    assert report.participants == before
+    assert report.achievements != "Đã sửa."
 
 
 def download(client: Client, report: UnitReport, fmt: str) -> bytes:
@@ -986,7 +1001,8 @@ def test_bulk_import_refuses_a_formula_cell_as_a_name(tree: Tree, media: Path) -
     preview = client.get(uploaded["Location"])
     committed = client.post(reverse("registry:bulk_commit"))
 
-    assert preview.status_code == 200 and not preview.context["preview"].ok
+    assert preview.status_code == 200
+    assert not preview.context["preview"].ok
     assert committed.status_code == 409
     assert not SocialPage.objects.exists()
 
@@ -1006,7 +1022,8 @@ def test_bulk_import_stores_hostile_names_in_nfc_and_exports_them_as_text(
     preview = client.get(uploaded["Location"])
     committed = client.post(reverse("registry:bulk_commit"))
 
-    assert uploaded.status_code == 302 and committed.status_code == 302
+    assert uploaded.status_code == 302
+    assert committed.status_code == 302
     assert SCRIPT not in preview.content.decode()
     expected = unicodedata.normalize("NFC", text)
     assert SocialPage.objects.get().display_name == expected
@@ -1041,7 +1058,8 @@ def test_public_report_form_refuses_bad_images(
 
     assert response.status_code == 400
     assert "image" in response.context["form"].errors
-    assert not Incident.objects.exists() and stored_files(media) == []
+    assert not Incident.objects.exists()
+    assert stored_files(media) == []
 
 
 @pytest.mark.parametrize(

@@ -383,6 +383,8 @@ def test_a_system_admin_reaches_every_probed_object_page(world: World, db: None)
 
     # And the markers do identify the other commune's page and its files
     detail = client.get(f"/registry/pages/{world.pages['approved'].pk}/")
-    assert detail.status_code == 200 and leaks(world, detail)
+    assert detail.status_code == 200
+    assert leaks(world, detail)
     attachment = client.get(f"/directives/files/{world.attachment.pk}/")
-    assert attachment.status_code == 200 and "the rules PDF" in leaks(world, attachment)
+    assert attachment.status_code == 200
+    assert "the rules PDF" in leaks(world, attachment)

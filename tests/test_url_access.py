@@ -81,7 +81,9 @@ def _protected_routes() -> list[tuple[str, str]]:
 def test_the_enumeration_finds_the_portals_pages() -> None:
     paths = {path for path, _ in _protected_routes()}
 
-    assert "/" in paths and "/units/1/" in paths and "/api/v1/units/" in paths
+    assert "/" in paths
+    assert "/units/1/" in paths
+    assert "/api/v1/units/" in paths
 
 
 @pytest.mark.parametrize(("path", "name"), _protected_routes())

@@ -249,7 +249,10 @@ def tables(tree: Subtree) -> list[tuple[list[str], Rows]]:
 
 def zip_entry(name: str, moment: datetime) -> zipfile.ZipInfo:
     """A ZIP entry dated ``moment``: the same report gives the same bytes."""
-    info = zipfile.ZipInfo(name, date_time=max(moment, datetime(1980, 1, 1)).timetuple()[:6])
+    # ZIP stores local wall-clock time with no zone, and nothing before 1980.
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    earliest = datetime(1980, 1, 1, tzinfo=local.tzinfo)
+    info = zipfile.ZipInfo(name, date_time=max(local, earliest).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     return info

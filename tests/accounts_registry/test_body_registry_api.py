@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,9 @@ LIST_BUDGET = 6
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def media_root(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
-    yield tmp_path
+    return tmp_path
 
 
 @pytest.fixture
@@ -167,9 +167,12 @@ def test_only_staff_of_the_body_can_write(api_client: APIClient, tree: Tree, who
         format="multipart",
     )
 
-    assert contact.status_code == 400 and "body" in contact.json()
-    assert rules.status_code == 400 and "body" in rules.json()
-    assert not ContactPerson.objects.exists() and not PostingRules.objects.exists()
+    assert contact.status_code == 400
+    assert "body" in contact.json()
+    assert rules.status_code == 400
+    assert "body" in rules.json()
+    assert not ContactPerson.objects.exists()
+    assert not PostingRules.objects.exists()
 
 
 def test_staff_upload_rules_by_multipart(api_client: APIClient, tree: Tree) -> None:

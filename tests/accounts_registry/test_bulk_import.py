@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,8 @@ def test_template_downloads_with_the_headers_and_the_users_bodies(
     book = load_workbook(io.BytesIO(response.content))
     header = [cell.value for cell in book.worksheets[0][1]]
     assert header == bulk.HEADERS
-    assert header[0].startswith("Cơ quan") and header[6].startswith("Ngày xác thực")
+    assert header[0].startswith("Cơ quan")
+    assert header[6].startswith("Ngày xác thực")
     listed = [line[1] for line in book["Danh mục"].iter_rows(min_row=2, values_only=True)]
     assert tree.ubnd_cam_ngoc.name in listed
     assert tree.ubnd_muong_khoa.name not in listed
@@ -118,7 +119,7 @@ def test_good_file_previews_every_row_then_imports_them_all(client: Client, tree
             "https://www.facebook.com/tuoitrecamngoc",
             "Đoàn thanh niên",
             verified="có",
-            verified_on=datetime(2024, 3, 1),
+            verified_on=date(2024, 3, 1),
         ),
     )
 
@@ -142,7 +143,8 @@ def test_good_file_previews_every_row_then_imports_them_all(client: Client, tree
     assert verified.platform_verified_on.isoformat() == "2024-03-01"
     assert pages["Kênh"].platform.code == "youtube"
     set_up = pages["UBND Cẩm Ngọc"].set_up_on
-    assert set_up is not None and set_up.isoformat() == "2020-01-15"
+    assert set_up is not None
+    assert set_up.isoformat() == "2020-01-15"
     assert list(Path(bulk_dir(client)).glob("*.xlsx")) == []
 
 
@@ -182,7 +184,9 @@ def test_bad_rows_are_all_listed_with_every_reason_and_nothing_is_written(
     assert "already registered by another body" in reasons[7]
     assert "31/02/2020" in reasons[8]
     # Every problem of the row, not just the first.
-    assert "Cơ quan" in reasons[10] and "Tên hiển thị" in reasons[10] and "maybe" in reasons[10]
+    assert "Cơ quan" in reasons[10]
+    assert "Tên hiển thị" in reasons[10]
+    assert "maybe" in reasons[10]
 
     refused = client.post(reverse("registry:bulk_commit"))
 
@@ -265,7 +269,8 @@ def test_a_file_without_the_template_header_is_reported(client: Client, tree: Tr
 
     preview = client.get(upload(client, content)["Location"]).context["preview"]
 
-    assert preview.errors and not preview.ok
+    assert preview.errors
+    assert not preview.ok
 
 
 def test_another_users_upload_cannot_be_committed(client: Client, tree: Tree) -> None:

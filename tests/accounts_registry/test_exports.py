@@ -130,7 +130,8 @@ def test_xlsx_cells_are_text_never_formulas(client: Client, tree: Tree) -> None:
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
 
     cell = book.worksheets[0]["D2"]
-    assert cell.data_type == "s" and cell.value == "'=1+1"
+    assert cell.data_type == "s"
+    assert cell.value == "'=1+1"
 
 
 def test_export_requires_login(client: Client, db: None) -> None:

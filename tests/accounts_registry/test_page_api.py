@@ -220,8 +220,10 @@ def test_the_whole_workflow_through_the_api(
     again = client_for(officer).post(page_url(page, "approve"))
     archived = client_for(staff).post(page_url(page, "archive"), {"note": "Ngừng."}, format="json")
 
-    assert refused.status_code == 400 and "note" in refused.json()
-    assert returned.json()["state"] == "returned" and returned.json()["review_note"] == "Sửa tên."
+    assert refused.status_code == 400
+    assert "note" in refused.json()
+    assert returned.json()["state"] == "returned"
+    assert returned.json()["review_note"] == "Sửa tên."
     assert edited.json()["display_name"] == "Tên mới"
     assert approved.json()["state"] == "approved"
     assert approved.json()["confirmed_at"] is not None

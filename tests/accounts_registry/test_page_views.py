@@ -86,9 +86,12 @@ def test_list_shows_only_pages_in_scope(client: Client, tree: Tree) -> None:
     district = _list(logged_in(Client(), factories.officer_of(tree.cam_thuy)))
     province = _list(logged_in(Client(), factories.officer_of(tree.thanh_hoa)))
 
-    assert "Trang Cẩm Ngọc" in staff and "Trang Điền Lư" not in staff
-    assert "Trang Cẩm Ngọc" in district and "Trang Điền Lư" not in district
-    assert "Trang Điền Lư" in province and "Trang Mường Khoa" not in province
+    assert "Trang Cẩm Ngọc" in staff
+    assert "Trang Điền Lư" not in staff
+    assert "Trang Cẩm Ngọc" in district
+    assert "Trang Điền Lư" not in district
+    assert "Trang Điền Lư" in province
+    assert "Trang Mường Khoa" not in province
 
 
 def test_out_of_scope_pages_are_not_found(client: Client, tree: Tree) -> None:
@@ -154,13 +157,18 @@ def test_filters_by_unit_subtree_body_platform_and_state(client: Client, tree: T
     default = _list(client)
     archived = _list(client, state="archived")
 
-    assert "Trang Cẩm Ngọc" in by_unit and "Zalo Cẩm Thành" in by_unit
+    assert "Trang Cẩm Ngọc" in by_unit
+    assert "Zalo Cẩm Thành" in by_unit
     assert "Trang Điền Lư" not in by_unit
-    assert "Zalo Cẩm Thành" in by_body and "Trang Cẩm Ngọc" not in by_body
-    assert "Zalo Cẩm Thành" in by_platform and "Trang Cẩm Ngọc" not in by_platform
-    assert "Trang Cẩm Ngọc" in by_state and "Trang Điền Lư" not in by_state
+    assert "Zalo Cẩm Thành" in by_body
+    assert "Trang Cẩm Ngọc" not in by_body
+    assert "Zalo Cẩm Thành" in by_platform
+    assert "Trang Cẩm Ngọc" not in by_platform
+    assert "Trang Cẩm Ngọc" in by_state
+    assert "Trang Điền Lư" not in by_state
     assert "Trang cũ Điền Lư" not in default
-    assert "Trang cũ Điền Lư" in archived and "Trang Điền Lư<" not in archived
+    assert "Trang cũ Điền Lư" in archived
+    assert "Trang Điền Lư<" not in archived
 
 
 def test_a_filter_on_a_unit_out_of_scope_shows_nothing(client: Client, tree: Tree) -> None:
@@ -204,12 +212,16 @@ def test_each_gap_filter_and_badge(client: Client, tree: Tree) -> None:
     everything = _list(client)
 
     assert "Trang quá hạn" in no_contact
-    assert "Trang đầy đủ" not in no_contact and "Trang thiếu nội quy" not in no_contact
+    assert "Trang đầy đủ" not in no_contact
+    assert "Trang thiếu nội quy" not in no_contact
     assert "Trang thiếu nội quy" in no_rules
-    assert "Trang đầy đủ" not in no_rules and "Trang quá hạn" not in no_rules
-    assert "Trang thiếu nội quy" in not_verified and "Trang đầy đủ" not in not_verified
+    assert "Trang đầy đủ" not in no_rules
+    assert "Trang quá hạn" not in no_rules
+    assert "Trang thiếu nội quy" in not_verified
+    assert "Trang đầy đủ" not in not_verified
     assert "Trang quá hạn" in needs_review
-    assert "Trang đầy đủ" not in needs_review and "Trang thiếu nội quy" not in needs_review
+    assert "Trang đầy đủ" not in needs_review
+    assert "Trang thiếu nội quy" not in needs_review
     assert everything.count('class="badge badge--warning badge--gap-no_contact"') == 1
     assert everything.count("badge--gap-no_rules") == 1
     assert everything.count("badge--gap-not_verified") == 1
@@ -247,7 +259,8 @@ def test_staff_register_a_page_and_see_it_as_a_draft(client: Client, tree: Tree)
     assert "UBND Xã Điền Lư" not in form.content.decode()
     page = SocialPage.objects.get()
     assert page.url == "https://www.facebook.com/ubndxacamngoc"
-    assert page.platform_verified_on is not None and page.platform_verified_on.day == 15
+    assert page.platform_verified_on is not None
+    assert page.platform_verified_on.day == 15
     assert page.created_by == staff
     content = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("registry:page_detail", args=[page.pk])
@@ -299,7 +312,8 @@ def test_officers_have_no_register_form(client: Client, tree: Tree) -> None:
     logged_in(client, factories.officer_of(tree.cam_thuy))
 
     assert client.get(reverse("registry:page_register")).status_code == 404
-    assert "Register a page" not in _list(client) and "Đăng ký trang" not in _list(client)
+    assert "Register a page" not in _list(client)
+    assert "Đăng ký trang" not in _list(client)
 
 
 def test_the_full_workflow_through_the_pages(client: Client, tree: Tree) -> None:
@@ -427,7 +441,8 @@ def test_history_shows_who_changed_which_field(
     text = content.decode()
 
     assert "Trần Thị Hoa" in text
-    assert "Tên cũ" in text and "Tên mới" in text
+    assert "Tên cũ" in text
+    assert "Tên mới" in text
     assert "history-table" in text
 
 

@@ -40,7 +40,8 @@ def test_a_page_changes_body_and_keeps_its_state_history_and_contact(tree: Tree)
         PageState.APPROVED,
         officer.pk,
     )
-    assert "UBND Xã Cẩm Ngọc" in step.note and "UBND Xã Cẩm Thành" in step.note
+    assert "UBND Xã Cẩm Ngọc" in step.note
+    assert "UBND Xã Cẩm Thành" in step.note
 
 
 def test_a_transfer_needs_a_reason_and_another_live_body(tree: Tree) -> None:

@@ -24,7 +24,8 @@ def test_good_credentials_get_a_token_that_authenticates(api_client: APIClient, 
 
     assert response.status_code == 200
     assert Token.objects.get(user=officer).key == key
-    assert me.status_code == 200 and me.json()["username"] == "hoa"
+    assert me.status_code == 200
+    assert me.json()["username"] == "hoa"
 
 
 def test_asking_twice_returns_the_same_token(api_client: APIClient, db: None) -> None:

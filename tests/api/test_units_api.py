@@ -73,9 +73,12 @@ def test_province_officer_lists_the_province_and_nothing_of_another(
     units = _names(_get(api_client, officer, UNITS))
     bodies = _names(_get(api_client, officer, BODIES))
 
-    assert len(units) == 6 and "Xã Điền Lư" in units
-    assert "Tỉnh Lai Châu" not in units and "Xã Mường Khoa" not in units
-    assert len(bodies) == 4 and "UBND Xã Mường Khoa" not in bodies
+    assert len(units) == 6
+    assert "Xã Điền Lư" in units
+    assert "Tỉnh Lai Châu" not in units
+    assert "Xã Mường Khoa" not in units
+    assert len(bodies) == 4
+    assert "UBND Xã Mường Khoa" not in bodies
 
 
 def test_system_admin_lists_everything(api_client: APIClient, tree: Tree) -> None:

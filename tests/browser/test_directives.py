@@ -182,7 +182,8 @@ def test_directive_pages_in_a_browser(
     page.goto(f"{base}/directives/inbox/")
     rows = page.locator(".inbox-table tbody tr")
     # To the district as a whole, and to its culture office
-    assert rows.count() == 2 and "6389/UBND-KGVX" in rows.first.inner_text()
+    assert rows.count() == 2
+    assert "6389/UBND-KGVX" in rows.first.inner_text()
     shoot(page, f"directives-inbox-{size}")
     assert fits_the_screen(page), too_wide(page)
 

@@ -9,7 +9,6 @@ Screenshots land in ``test-artifacts/screenshots/journey-*.png`` for a person to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,10 +50,10 @@ DECLARATIONS: dict[str, Any] = {
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def _media_root(settings: Any, tmp_path: Path) -> Path:
     """Uploaded rules and exported files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path
-    yield tmp_path
+    return tmp_path
 
 
 def _open(browser: Browser, base: str, user: User | None, size: str = "laptop") -> Page:

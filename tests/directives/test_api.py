@@ -78,18 +78,21 @@ def test_the_chain_through_the_api(world: World) -> None:
     )
     assert created.status_code == 201, created.json()
     letter = created.json()
-    assert letter["state"] == DirectiveState.DRAFT and letter["can_manage"]
+    assert letter["state"] == DirectiveState.DRAFT
+    assert letter["can_manage"]
     assert letter["instructions"] == ["Phổ biến Bộ Quy tắc ứng xử.", "Rà soát trang mạo danh."]
     assert [node["ref"] for node in letter["cited_nodes"]] == ["qd874.code.d4.k2"]
     assert letter["recipients"]["total"] == 2
     issued = province.post(f"{API}{letter['id']}/issue/")
-    assert issued.status_code == 200 and issued.json()["state"] == DirectiveState.ISSUED
+    assert issued.status_code == 200
+    assert issued.json()["state"] == DirectiveState.ISSUED
 
     # The district finds it in its inbox, acknowledges it, and implements it for its communes
     inbox = district.get(RECEIPTS, {"inbox": "true"}).json()["results"]
     assert [(r["directive"]["id"], r["answerable"]) for r in inbox] == [(letter["id"], True)]
     acknowledged = district.post(f"{RECEIPTS}{inbox[0]['id']}/acknowledge/")
-    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
+    assert acknowledged.status_code == 200
+    assert acknowledged.json()["acknowledged_at"]
     own = district.post(
         API,
         {
@@ -203,7 +206,8 @@ def test_a_commune_cannot_act_on_a_sister_communes_receipt(world: World) -> None
     assert [row["unit"] for row in rows] == [world.tree.cam_ngoc.pk]
     assert cam_ngoc.get(f"{API}{directive.pk}/").json()["recipients"]["total"] == 1
     sister.refresh_from_db()
-    assert sister.acknowledged_at is None and not sister.reports.exists()
+    assert sister.acknowledged_at is None
+    assert not sister.reports.exists()
 
 
 def test_a_recipient_reads_the_letter_but_cannot_manage_it(world: World) -> None:
@@ -212,7 +216,8 @@ def test_a_recipient_reads_the_letter_but_cannot_manage_it(world: World) -> None
 
     letter = district.get(f"{API}{directive.pk}/").json()
 
-    assert letter["can_manage"] is False and len(letter["my_receipts"]) == 1
+    assert letter["can_manage"] is False
+    assert len(letter["my_receipts"]) == 1
     assert district.post(f"{API}{directive.pk}/remind/").status_code == 404
     assert district.get(f"{API}{directive.pk}/receipts/").json()["tally"]["total"] == 1
 
@@ -227,7 +232,8 @@ def test_steps_the_letter_does_not_allow_are_400_with_the_reason(world: World) -
 
     assert again.status_code == 400
     assert "đã được ban hành" in again.json()["detail"][0]
-    assert changed.status_code == 400 and "Chỉ sửa được dự thảo" in changed.json()["detail"][0]
+    assert changed.status_code == 400
+    assert "Chỉ sửa được dự thảo" in changed.json()["detail"][0]
     assert archived.status_code == 400
     assert Directive.objects.get(pk=directive.pk).subject != "Khác"
 
@@ -256,9 +262,12 @@ def test_a_draft_is_written_only_for_the_callers_bodies_and_area(world: World) -
         format="json",
     )
 
-    assert foreign.status_code == 400 and "issuer" in foreign.json()
-    assert outside.status_code == 400 and "recipients" in outside.json()
-    assert other.status_code == 400 and "recipients" in other.json()
+    assert foreign.status_code == 400
+    assert "issuer" in foreign.json()
+    assert outside.status_code == 400
+    assert "recipients" in outside.json()
+    assert other.status_code == 400
+    assert "recipients" in other.json()
     assert not Directive.objects.exists()
 
 

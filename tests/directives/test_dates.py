@@ -119,7 +119,8 @@ def test_an_abolished_district_cannot_issue_a_letter_today(reform: Reform) -> No
         )
 
     message = _errors(exc, "issued_on")
-    assert "Huyện Cẩm Thủy" in message and "30/06/2025" in message
+    assert "Huyện Cẩm Thủy" in message
+    assert "30/06/2025" in message
     assert timezone.localdate().strftime("%d/%m/%Y") in message
     assert not Directive.objects.exists()
 
@@ -152,7 +153,8 @@ def test_a_letter_dated_before_its_issuer_existed_is_refused(reform: Reform) -> 
         )
 
     message = _errors(exc, "issued_on")
-    assert "01/07/2025" in message and "20/06/2025" in message
+    assert "01/07/2025" in message
+    assert "20/06/2025" in message
 
 
 def test_a_draft_dated_later_outside_the_issuers_life_is_refused_at_issue(
@@ -172,10 +174,8 @@ def test_a_draft_dated_later_outside_the_issuers_life_is_refused_at_issue(
 
     assert "30/06/2025" in _errors(exc, "issued_on")
     letter.refresh_from_db()
-    assert (
-        letter.state == DirectiveState.DRAFT
-        and not Receipt.objects.filter(delivered_at__isnull=False).exists()
-    )
+    assert letter.state == DirectiveState.DRAFT
+    assert not Receipt.objects.filter(delivered_at__isnull=False).exists()
 
 
 def test_an_archived_body_cannot_issue(reform: Reform) -> None:
@@ -233,7 +233,8 @@ def test_a_draft_addressed_to_a_commune_merged_away_is_refused_naming_it(reform:
         )
 
     message = _errors(exc, "recipients")
-    assert "Xã Cẩm Liên" in message and "Xã Cẩm Thủy" not in message
+    assert "Xã Cẩm Liên" in message
+    assert "Xã Cẩm Thủy" not in message
 
 
 def test_a_recipient_that_ceased_before_the_issue_is_refused_at_issue_naming_it(
@@ -254,7 +255,8 @@ def test_a_recipient_that_ceased_before_the_issue_is_refused_at_issue_naming_it(
         services.directive_issue(letter, by=reform.province_officer)
 
     message = _errors(exc, "recipients")
-    assert "Ủy ban nhân dân xã Cẩm Tú" in message and "Xã Cẩm Thủy" not in message
+    assert "Ủy ban nhân dân xã Cẩm Tú" in message
+    assert "Xã Cẩm Thủy" not in message
     letter.refresh_from_db()
     assert letter.state == DirectiveState.DRAFT
     assert not Notification.objects.exists()
@@ -340,7 +342,8 @@ def test_nobody_may_answer_for_a_recipient_that_has_ceased(reform: Reform) -> No
         services.report_submit(district_receipt, by=admin, text="Đã thực hiện.")
 
     district_receipt.refresh_from_db()
-    assert district_receipt.acknowledged_at is None and district_receipt.reported_at is None
+    assert district_receipt.acknowledged_at is None
+    assert district_receipt.reported_at is None
 
 
 def test_a_body_moved_to_a_new_commune_still_answers_its_letters(reform: Reform) -> None:
@@ -469,7 +472,8 @@ def test_the_api_does_not_count_a_ceased_recipient_as_overdue(reform: Reform) ->
     # Given a letter of 2024 whose deadline passed long ago, to the district (dissolved on
     # 30/06/2025, it never answered) and to Cẩm Ngọc's committee (moved to a new commune)
     letter = _history_letter(reform)
-    assert letter.report_deadline is not None and letter.report_deadline < date(2025, 1, 1)
+    assert letter.report_deadline is not None
+    assert letter.report_deadline < date(2025, 1, 1)
     api = APIClient()
     api.force_authenticate(factories.admin_user())
 

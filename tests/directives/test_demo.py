@@ -250,7 +250,8 @@ def test_the_cam_thuy_chain_shows_every_state_and_no_reminder_was_sent(demo: str
     assert cam_thuy.report_deadline == date(2024, 5, 15)
     reported = _receipt_of(cam_thuy, "Xã Cẩm Thành")
     [report] = ImplementationReport.objects.filter(receipt=reported)
-    assert report.submitted_by is not None and report.submitted_by.username == "vanthu.camthanh"
+    assert report.submitted_by is not None
+    assert report.submitted_by.username == "vanthu.camthanh"
     assert list(ReportFigure.objects.filter(report=report).values_list("label", "value")) == [
         ("Số buổi tuyên truyền, phổ biến", Decimal("3")),
         ("Số cán bộ, công chức được phổ biến", Decimal("21")),
@@ -258,9 +259,12 @@ def test_the_cam_thuy_chain_shows_every_state_and_no_reminder_was_sent(demo: str
     ]
     for name in ("Xã Cẩm Châu", "Thị trấn Phong Sơn"):
         receipt = _receipt_of(cam_thuy, name)
-        assert receipt.acknowledged_at and not receipt.reported_at and receipt.is_overdue()
+        assert receipt.acknowledged_at
+        assert not receipt.reported_at
+        assert receipt.is_overdue()
     opened = _receipt_of(cam_thuy, "Xã Cẩm Tú")
-    assert opened.read_at and not opened.acknowledged_at
+    assert opened.read_at
+    assert not opened.acknowledged_at
     tally = selectors.tally(selectors.receipt_rows(cam_thuy))
     assert (tally.reported, tally.acknowledged, tally.opened) == (2, 4, 5)
     # the communes that never answered ceased on 30/06/2025: they owe nothing any more
@@ -272,7 +276,8 @@ def test_the_cam_thuy_chain_shows_every_state_and_no_reminder_was_sent(demo: str
     commune = _letter("DEMO-2", "UBND-VHXH")
     assert province.issued_on == today - timedelta(days=14)
     assert commune.issued_on == today - timedelta(days=10) < commune.report_deadline  # type: ignore[operator]
-    assert province.issuer.unit.valid_until is None and commune.issuer.unit.valid_until is None
+    assert province.issuer.unit.valid_until is None
+    assert commune.issuer.unit.valid_until is None
     assert province.receipts.count() == 166
     assert commune.issuer.name == "Ủy ban nhân dân xã Cẩm Thủy"
     assert commune.implements == province
@@ -285,7 +290,8 @@ def test_the_cam_thuy_chain_shows_every_state_and_no_reminder_was_sent(demo: str
     )
     answered = _receipt_of(province, "Xã Cẩm Thủy")
     [reply] = ImplementationReport.objects.filter(receipt=answered)
-    assert reply.submitted_by is not None and reply.submitted_by.username == "xa.camngoc"
+    assert reply.submitted_by is not None
+    assert reply.submitted_by.username == "xa.camngoc"
     assert _receipt_of(province, "Xã Cẩm Tú").acknowledged_at is not None
     assert _receipt_of(province, "Xã Cẩm Vân").read_at is not None
     # and nobody of the abolished district can answer what it received

@@ -112,7 +112,8 @@ def test_a_letter_the_district_sent_to_its_own_office_is_sent_not_received(
         "overdue": 1,
     }
     inbox = _client(world.cam_thuy_officer).get(reverse("directives:inbox")).content.decode()
-    assert "6389/UBND-KGVX" in inbox and "412/UBND-VHTT" not in inbox
+    assert "6389/UBND-KGVX" in inbox
+    assert "412/UBND-VHTT" not in inbox
     # Its own letter is under "Sent", with who has reported
     sent = _client(world.cam_thuy_officer).get(reverse("directives:outbox"))
     assert [d.pk for d in sent.context["page"].object_list] == [own.pk]

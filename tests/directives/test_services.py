@@ -69,7 +69,8 @@ def test_the_chain_from_province_to_commune_can_be_followed_both_ways(world: Wor
         files=[SimpleUploadedFile("bao-cao.pdf", PDF)],
     )
     commune_receipt.refresh_from_db()
-    assert commune_receipt.acknowledged_at and commune_receipt.reported_at
+    assert commune_receipt.acknowledged_at
+    assert commune_receipt.reported_at
 
     # The province sees the whole chain and who is late; the commune sees its way up
     node = selectors.chain_below(world.province_officer, province, today=date(2024, 6, 1))

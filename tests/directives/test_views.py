@@ -7,7 +7,6 @@ flat as the rows grow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -122,7 +121,7 @@ def all_communes(world: World) -> services.Recipients:
 
 
 @pytest.fixture
-def chain(world: World) -> Iterator[dict[str, Any]]:
+def chain(world: World) -> dict[str, Any]:
     """Province → Cẩm Thủy → its communes, issued; Cẩm Ngọc reported with a PDF."""
     with on(date(2024, 4, 20)):
         province = draft(
@@ -148,7 +147,7 @@ def chain(world: World) -> Iterator[dict[str, Any]]:
             text="Đã tổ chức phổ biến cho cán bộ, công chức xã.",
             files=[SimpleUploadedFile("bao-cao.pdf", PDF)],
         )
-    yield {
+    return {
         "province": province,
         "district": district,
         "receipt": receipt,
@@ -206,7 +205,8 @@ def test_province_to_commune_and_back_through_the_pages(world: World, code: None
         assert "Phổ biến Bộ Quy tắc ứng xử." in page
         district_officer.post(f"/directives/receipts/{receipt.pk}/acknowledge/")
     receipt.refresh_from_db()
-    assert receipt.read_at and receipt.acknowledged_at
+    assert receipt.read_at
+    assert receipt.acknowledged_at
 
     # ... and issues its own letter to all its communes, implementing the province's
     with on(date(2024, 4, 24)):
@@ -237,7 +237,8 @@ def test_province_to_commune_and_back_through_the_pages(world: World, code: None
         )
         assert response.status_code == 302, response.content.decode()[:2000]
         district = Directive.objects.get(symbol="UBND-VHTT")
-        assert district.implements == province and district.issuer == world.ubnd_cam_thuy
+        assert district.implements == province
+        assert district.issuer == world.ubnd_cam_thuy
         district_officer.post(f"/directives/{district.pk}/issue/")
     district.refresh_from_db()
     assert district.is_issued
@@ -274,7 +275,8 @@ def test_province_to_commune_and_back_through_the_pages(world: World, code: None
         root = chain.context["root"]
         assert [r.unit_id for r in root.node.late] == [world.tree.ba_thuoc.pk]
         assert [r.unit_id for r in root.children[0].node.late] == [world.tree.cam_thanh.pk]
-        assert "Huyện Bá Thước" in page and "Xã Cẩm Thành" in page
+        assert "Huyện Bá Thước" in page
+        assert "Xã Cẩm Thành" in page
         assert "Đã tổ chức phổ biến cho cán bộ, công chức xã." in page
         assert f"/directives/files/{attachment.pk}/" in page
 
@@ -323,7 +325,8 @@ def test_another_provinces_officer_gets_404_everywhere(world: World, chain: dict
     ]:
         assert outsider.post(url).status_code == 404, url
     listing = outsider.get("/directives/").content.decode()
-    assert "6389/UBND-KGVX" not in listing and "1067/UBND-VHTT" not in listing
+    assert "6389/UBND-KGVX" not in listing
+    assert "1067/UBND-VHTT" not in listing
     assert "1067/UBND-VHTT" not in outsider.get("/directives/inbox/").content.decode()
 
 
@@ -347,7 +350,8 @@ def test_a_commune_never_sees_a_sister_communes_receipt(
     assert commune.get(f"/directives/files/{sister_file.pk}/").status_code == 404
     # The letter's page shows the commune its own report only, not its sister's
     page = commune.get(f"/directives/{chain['district'].pk}/").content.decode()
-    assert "Đã tổ chức phổ biến" in page and "Xã Cẩm Thành đã thực hiện." not in page
+    assert "Đã tổ chức phổ biến" in page
+    assert "Xã Cẩm Thành đã thực hiện." not in page
     assert commune.get(f"/directives/{chain['district'].pk}/chain/").status_code == 200
 
 
@@ -474,9 +478,12 @@ def test_the_list_searches_without_diacritics_and_filters_by_state(
     officer = client_for(world.cam_thuy_officer)
 
     found = officer.get("/directives/", {"q": "RA SOAT trang mao danh"}).content.decode()
-    assert "UBND-VX" in found and "1067/UBND-VHTT" not in found
+    assert "UBND-VX" in found
+    assert "1067/UBND-VHTT" not in found
     issued = officer.get("/directives/", {"state": "issued"}).content.decode()
-    assert "1067/UBND-VHTT" in issued and "6389/UBND-KGVX" in issued and "UBND-VX" not in issued
+    assert "1067/UBND-VHTT" in issued
+    assert "6389/UBND-KGVX" in issued
+    assert "UBND-VX" not in issued
 
 
 def test_letters_download_under_an_ascii_name(world: World, chain: dict[str, Any]) -> None:
@@ -486,9 +493,11 @@ def test_letters_download_under_an_ascii_name(world: World, chain: dict[str, Any
     docx = commune.get(f"/directives/{chain['district'].pk}/letter.docx")
     pdf = commune.get(f"/directives/{chain['district'].pk}/letter.pdf")
 
-    assert docx.status_code == 200 and pdf.status_code == 200
+    assert docx.status_code == 200
+    assert pdf.status_code == 200
     assert docx["Content-Disposition"] == 'attachment; filename="CV-1067-UBND-VHTT.docx"'
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_a_file_name_and_instructions_survive_the_round_trip() -> None:

@@ -282,7 +282,8 @@ def test_a_worker_killed_mid_build_leaves_no_half_report_and_the_retry_matches_a
     state, done, total = stack.sql(
         "SELECT state, done, total FROM reports_buildrun WHERE id = %s", (run_id,)
     )[0]
-    assert state == "running" and 0 < done < total, (state, done, total)
+    assert state == "running", (state, done, total)
+    assert 0 < done < total, (state, done, total)
 
     # No half-built report: a report has rows if and only if its build committed.
     half = stack.sql(

@@ -104,8 +104,10 @@ def test_staff_report_an_impersonation_and_add_evidence(api_client: APIClient, t
         format="multipart",
     )
 
-    assert image.status_code == 201 and image.json()["content_type"] == "image/png"
-    assert spoofed.status_code == 400 and "image" in spoofed.json()
+    assert image.status_code == 201
+    assert image.json()["content_type"] == "image/png"
+    assert spoofed.status_code == 400
+    assert "image" in spoofed.json()
 
 
 def test_staff_cannot_report_for_another_body(api_client: APIClient, tree: Tree) -> None:
@@ -120,7 +122,8 @@ def test_staff_cannot_report_for_another_body(api_client: APIClient, tree: Tree)
         format="json",
     )
 
-    assert response.status_code == 400 and "body" in response.json()
+    assert response.status_code == 400
+    assert "body" in response.json()
 
 
 def test_the_list_keeps_a_flat_query_budget(
@@ -186,7 +189,8 @@ def test_a_spoofed_image_is_refused_in_a_public_report(api_client: APIClient, tr
         format="multipart",
     )
 
-    assert response.status_code == 400 and "image" in response.json()
+    assert response.status_code == 400
+    assert "image" in response.json()
     assert not Incident.objects.exists()
 
 

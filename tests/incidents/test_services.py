@@ -82,7 +82,8 @@ def test_reporting_to_the_platform_records_when_and_closing_records_when(tree: T
     item = services.incident_transition(
         incident=item, to_state=S.REPORTED_TO_PLATFORM, by=None, note="Đã báo Facebook."
     )
-    assert item.reported_to_platform_at is not None and item.closed_at is None
+    assert item.reported_to_platform_at is not None
+    assert item.closed_at is None
     item = services.incident_transition(
         incident=item, to_state=S.RESOLVED, by=None, note="Trang đã bị gỡ."
     )
@@ -124,7 +125,8 @@ def test_a_png_screenshot_is_stored_under_a_generated_name(tree: Tree) -> None:
 
     assert evidence.content_type == "image/png"
     assert evidence.original_filename == "ảnh chụp.png"
-    assert "ảnh" not in evidence.image.name and evidence.image.name.endswith(".png")
+    assert "ảnh" not in evidence.image.name
+    assert evidence.image.name.endswith(".png")
 
 
 def test_a_jpeg_screenshot_is_accepted_whatever_its_name(tree: Tree) -> None:
@@ -190,7 +192,8 @@ def test_the_body_and_its_nearest_officers_are_notified_and_nobody_else(tree: Tr
     notified = set(Notification.objects.values_list("user_id", flat=True))
     assert notified == {staff.pk, district.pk}
     assert province.pk not in notified
-    assert neighbour.pk not in notified and other_district.pk not in notified
+    assert neighbour.pk not in notified
+    assert other_district.pk not in notified
     assert set(OutboundEmail.objects.values_list("to", flat=True)) == {
         "canbo@camngoc.gov.vn",
         "vhtt@camthuy.gov.vn",

@@ -33,15 +33,19 @@ def test_loading_the_shipped_files_gives_the_whole_tree(loaded: list[LoadResult]
     library = LegalLibrary.objects.get(library_id="qd874")
 
     assert library.version == "2026-12-04"
-    assert library.issued_on is not None and library.issued_on.isoformat() == "2021-06-17"
+    assert library.issued_on is not None
+    assert library.issued_on.isoformat() == "2021-06-17"
     assert LegalNode.objects.filter(library=library).count() == 33
     assert LegalNode.objects.filter(kind=NodeKind.ARTICLE).count() == 8
     assert LegalNode.objects.filter(kind=NodeKind.CLAUSE).count() == 23
     root = LegalNode.objects.get(ref="qd874")
-    assert root.parent is None and root.depth == 0
+    assert root.parent is None
+    assert root.depth == 0
     clause = LegalNode.objects.select_related("parent__parent").get(ref="qd874.code.d4.k2")
-    assert clause.parent is not None and clause.parent.ref == "qd874.code.d4"
-    assert clause.parent.parent is not None and clause.parent.parent.ref == "qd874.code"
+    assert clause.parent is not None
+    assert clause.parent.ref == "qd874.code.d4"
+    assert clause.parent.parent is not None
+    assert clause.parent.parent.ref == "qd874.code"
     assert clause.depth == 3
     assert ComplianceCriterion.objects.count() == 13
     assert [result.created for result in loaded] == [33, 13]

@@ -132,7 +132,7 @@ def test_an_error_that_retrying_cannot_fix_fails_at_once(
     settings.EMAIL_BACKEND = "tests.notifications.backends.BrokenBackend"
     email = _queued()
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="linefeed"):
         deliver_email(email.pk)
 
     email.refresh_from_db()

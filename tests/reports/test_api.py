@@ -75,7 +75,8 @@ def test_the_cam_thuy_chain_through_the_api(
 
     # It fills in its declarations and narrative, then submits
     filled = _declared(report, commune, achievements="Đã phổ biến Bộ Quy tắc cho 45 người.")
-    assert filled["participants"] == 45 and filled["state"] == ReportState.DRAFT
+    assert filled["participants"] == 45
+    assert filled["state"] == ReportState.DRAFT
     assert filled["achievements"] == "Đã phổ biến Bộ Quy tắc cho 45 người."
     submitted = commune.post(f"{API}{report.pk}/submit/")
     assert submitted.status_code == 200, submitted.json()
@@ -99,12 +100,14 @@ def test_the_cam_thuy_chain_through_the_api(
     assert again["actions"] == ["update", "submit"]
     assert again["review_note"] == "Bổ sung số người tham dự."
     corrected = commune.patch(f"{API}{report.pk}/", {"participants": 50}, format="json")
-    assert corrected.status_code == 200 and corrected.json()["participants"] == 50
+    assert corrected.status_code == 200
+    assert corrected.json()["participants"] == 50
     assert commune.post(f"{API}{report.pk}/submit/").status_code == 200
     accepted = district.post(f"{API}{report.pk}/accept/", {}, format="json")
     assert accepted.status_code == 200, accepted.json()
     detail = accepted.json()
-    assert detail["state"] == ReportState.ACCEPTED and detail["accepted_at"]
+    assert detail["state"] == ReportState.ACCEPTED
+    assert detail["accepted_at"]
     assert detail["totals"]["participants"] == 50
     assert detail["totals"]["pages_registered"] == 3
     assert [(s["from_state"], s["to_state"], s["note"]) for s in detail["steps"]] == [
@@ -155,7 +158,8 @@ def test_the_district_report_summarises_its_communes(
         "accepted": 1,
         "missing": 1,
     }
-    assert detail["due_on"] == "2026-10-10" and detail["level"] == "district"
+    assert detail["due_on"] == "2026-10-10"
+    assert detail["level"] == "district"
     assert detail["actions"] == ["update", "submit"]
     children = district.get(f"{API}{own.pk}/children/").json()
     assert children["count"] == 2
@@ -204,7 +208,9 @@ def test_the_bodies_and_pages_as_built(tree: Tree, people: People, built: Report
         3,
         1,
     )
-    assert body["has_contact"] and body["contact_notified"] and body["has_rules"]
+    assert body["has_contact"]
+    assert body["contact_notified"]
+    assert body["has_rules"]
     assert pages["count"] == 3
     assert {row["name"] for row in pages["results"]} == {
         "UBND xã Cẩm Ngọc",
@@ -227,9 +233,12 @@ def test_bad_input_is_a_400_naming_the_fields(
     inconsistent = commune.patch(
         f"{API}{report.pk}/", {"dissemination_sessions": 0, "participants": 12}, format="json"
     )
-    assert negative.status_code == 400 and set(negative.json()) == {"positive_posts"}
-    assert not_a_number.status_code == 400 and set(not_a_number.json()) == {"participants"}
-    assert inconsistent.status_code == 400 and set(inconsistent.json()) == {"participants"}
+    assert negative.status_code == 400
+    assert set(negative.json()) == {"positive_posts"}
+    assert not_a_number.status_code == 400
+    assert set(not_a_number.json()) == {"participants"}
+    assert inconsistent.status_code == 400
+    assert set(inconsistent.json()) == {"participants"}
 
     # Submitting with declarations missing names every one of them
     commune.patch(f"{API}{report.pk}/", {"info_consistent": True}, format="json")
@@ -241,14 +250,17 @@ def test_bad_input_is_a_400_naming_the_fields(
     _submitted(report, commune)
     no_note = district.post(f"{API}{report.pk}/return/", {}, format="json")
     blank_note = district.post(f"{API}{report.pk}/return/", {"note": "   "}, format="json")
-    assert no_note.status_code == 400 and set(no_note.json()) == {"note"}
-    assert blank_note.status_code == 400 and set(blank_note.json()) == {"note"}
+    assert no_note.status_code == 400
+    assert set(no_note.json()) == {"note"}
+    assert blank_note.status_code == 400
+    assert set(blank_note.json()) == {"note"}
     assert district.post(f"{API}{report.pk}/reopen/", {"note": "x"}, format="json").status_code == (
         400
     )
     assert district.post(f"{API}{report.pk}/accept/", {}, format="json").status_code == 200
     twice = district.post(f"{API}{report.pk}/accept/", {}, format="json")
-    assert twice.status_code == 400 and "detail" in twice.json()
+    assert twice.status_code == 400
+    assert "detail" in twice.json()
     # A frozen report is not changed
     frozen = commune.patch(f"{API}{report.pk}/", {"participants": 99}, format="json")
     assert frozen.status_code == 400

@@ -128,7 +128,8 @@ def test_build_writes_one_row_per_live_page_with_its_gaps(
     )
     assert verified.url == registry.verified.url
     assert (verified.verified, verified.has_contact, verified.has_rules) == (True, True, True)
-    assert verified.has_responsible_unit and not verified.needs_review
+    assert verified.has_responsible_unit
+    assert not verified.needs_review
     assert rows[registry.stale.pk].needs_review
     assert not rows[registry.draft.pk].verified
 
@@ -205,7 +206,8 @@ def test_accepted_report_matches_the_registry_at_acceptance_even_after_it_change
     assert accepted.totals["pages_verified"] == 1
     # The district's draft reads the commune's frozen totals, not the registry.
     child = ReportChildRow.objects.get(report__unit=tree.cam_thuy, child_unit_id=tree.cam_ngoc.pk)
-    assert child.accepted and not child.missing
+    assert child.accepted
+    assert not child.missing
     assert child.child_report_id == accepted.pk
     assert (child.pages_registered, child.pages_verified, child.bodies_with_contact) == (3, 1, 1)
     assert child.impersonation_scans == 3
@@ -344,7 +346,8 @@ def test_a_build_run_queued_by_the_service_runs_in_the_task_and_records_progress
 
     run.refresh_from_db()
     assert (run.state, run.total, run.done, run.percent) == (BuildState.DONE, 9, 9, 100)
-    assert run.started_at is not None and run.finished_at is not None
+    assert run.started_at is not None
+    assert run.finished_at is not None
     assert UnitReport.objects.filter(period=quarter).count() == 9
     # A finished run is not run again by a duplicate message.
     assert build_period_task(run.pk) == "skipped"

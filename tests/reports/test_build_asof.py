@@ -222,7 +222,8 @@ def test_the_next_quarter_puts_the_moved_body_in_the_new_commune_with_its_own_he
     committee = issuing_committee(
         new, ends_on=q3.ends_on, built_at=report.built_at, name=report.unit_name
     )
-    assert committee is not None and committee.pk == own.pk
+    assert committee is not None
+    assert committee.pk == own.pk
     assert official_report(report).authority == ["ỦY BAN NHÂN DÂN", "XÃ CẨM THỦY"]
 
 

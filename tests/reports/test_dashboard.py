@@ -8,7 +8,6 @@ date: late), Cẩm Vân never; the district accepts Cẩm Ngọc. The page is lo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -107,7 +106,8 @@ def test_the_district_sees_each_commune_report_state_and_timeliness(world: World
     assert board.unit == tree.cam_thuy
     assert board.period == world.quarter  # the latest period that has started
     assert board.due_on == date(2026, 10, 10)
-    assert board.report is not None and board.report.state == ReportState.DRAFT
+    assert board.report is not None
+    assert board.report.state == ReportState.DRAFT
     rows = {row.name: (row.state, row.timeliness) for row in board.children}
     assert rows == {
         "Xã Cẩm Ngọc": ("accepted", "on_time"),
@@ -150,7 +150,8 @@ def test_the_province_sees_its_districts_and_the_communes_below_each(world: Worl
     assert below is not None
     assert (below.expected, below.submitted, below.on_time, below.accepted) == (4, 3, 2, 1)
     dien_lu = by_name["Huyện Bá Thước"].below
-    assert dien_lu is not None and (dien_lu.expected, dien_lu.submitted) == (1, 0)
+    assert dien_lu is not None
+    assert (dien_lu.expected, dien_lu.submitted) == (1, 0)
     assert by_name["Huyện Cẩm Thủy"].drill_url == (
         f"/reports/dashboard/?unit={tree.cam_thuy.pk}&period={world.quarter.pk}"
     )
@@ -340,7 +341,8 @@ def test_an_administrator_lands_on_the_whole_country(client: Any, world: World) 
     below = {row.name: row.below for row in board.children}
     thanh_hoa = below["Tỉnh Thanh Hóa"]
     # Two districts and five communes below Thanh Hóa.
-    assert thanh_hoa is not None and (thanh_hoa.expected, thanh_hoa.submitted) == (7, 3)
+    assert thanh_hoa is not None
+    assert (thanh_hoa.expected, thanh_hoa.submitted) == (7, 3)
 
 
 # --- The page --------------------------------------------------------------------------------
@@ -366,7 +368,8 @@ def test_the_page_links_down_and_to_the_reports_with_accessible_svg_charts(
     assert '<table class="table trend-table">' in html
     # No inline styles and no inline scripts: the Content-Security-Policy forbids them.
     assert "style=" not in html
-    assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
+    assert "<script>" not in html
+    assert "<script " not in html.replace('<script src="', "")
     # Decimals in SVG attributes are never localised ("12,5" is not a number for SVG).
     assert not re.search(r'(?:x|width|cx|cy|y)="\d+,\d', html)
 
@@ -400,7 +403,8 @@ def test_a_period_without_reports_shows_every_unit_as_having_none(world: World) 
 
     assert board.periods[0] == september  # the picker shows the period asked for
     assert {row.state for row in board.children} == {"none"}
-    assert board.report is None and board.source == "live"
+    assert board.report is None
+    assert board.source == "live"
 
 
 # --- Query budget ----------------------------------------------------------------------------
@@ -425,7 +429,7 @@ def _count(user: User, unit: AdministrativeUnit, period: ReportingPeriod) -> int
 
 
 @pytest.fixture
-def provinces(db: None, quarter: ReportingPeriod, now: datetime) -> Iterator[Any]:
+def provinces(db: None, quarter: ReportingPeriod, now: datetime) -> Any:
     load_defaults()
     small = factories.province("Tỉnh Nhỏ")
     _grow(factories.district(small, "Huyện Nhỏ"), 3)
@@ -434,7 +438,7 @@ def provinces(db: None, quarter: ReportingPeriod, now: datetime) -> Iterator[Any
     _grow(factories.district(large, "Huyện Lớn B"), 15)
     ensure_period(PeriodKind.QUARTERLY, date(2026, 4, 15))
     build_period(quarter)
-    yield small, large
+    return small, large
 
 
 def test_query_count_is_the_same_for_3_and_30_communes(

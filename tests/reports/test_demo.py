@@ -35,7 +35,8 @@ def test_the_demo_shows_cam_thuy_communes_in_every_state(demo: str) -> None:
         "xa.camngoc",
         "huyen.camthuy",
     ]
-    assert cam_ngoc.participants == 85 and cam_ngoc.achievements
+    assert cam_ngoc.participants == 85
+    assert cam_ngoc.achievements
     assert cam_thanh.state == ReportState.RETURNED
     assert "tuyên truyền" in cam_thanh.review_note
     assert cam_tam.state == ReportState.SUBMITTED

@@ -46,7 +46,7 @@ INJECTION = '=HYPERLINK("http://evil.example/","Bấm vào đây")'
 
 
 @pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return Path(settings.MEDIA_ROOT)
 
@@ -397,7 +397,8 @@ def test_a_large_report_is_queued_and_built_by_the_task(
 
     assert build_export_task(job.pk) == "done"
     job.refresh_from_db()
-    assert job.state == ExportState.DONE and job.finished_at is not None
+    assert job.state == ExportState.DONE
+    assert job.finished_at is not None
     assert load_workbook(io.BytesIO(_file(job))).sheetnames[0] == "Tổng hợp"
     # A duplicate message does nothing more.
     assert build_export_task(job.pk) == "skipped"
@@ -408,7 +409,7 @@ def test_a_failure_half_way_leaves_no_file_and_a_retry_gives_the_same_bytes(
     district: UnitReport,
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
-    _media: Path,
+    media: Path,
     fmt: str,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
@@ -429,7 +430,7 @@ def test_a_failure_half_way_leaves_no_file_and_a_retry_gives_the_same_bytes(
     assert job.state == ExportState.FAILED
     assert "disk full" in job.error
     assert not job.file
-    assert _files(_media) == []
+    assert _files(media) == []
 
     monkeypatch.setattr(tabular, "page_rows", real)
     assert services.run_export(job.pk) == "done"
@@ -437,7 +438,7 @@ def test_a_failure_half_way_leaves_no_file_and_a_retry_gives_the_same_bytes(
     reference = io.BytesIO()
     (write_xlsx if fmt == "xlsx" else write_csv_zip)(district, reference)
     assert _file(job) == reference.getvalue()
-    assert _files(_media) == [Path(job.file.path)]
+    assert _files(media) == [Path(job.file.path)]
 
 
 # --- Pages -----------------------------------------------------------------------------------
@@ -546,7 +547,9 @@ def test_the_api_asks_follows_and_downloads_an_export(
 
     assert made.status_code == 200
     body = made.json()
-    assert body["state"] == "done" and body["fmt"] == "docx" and body["report"] == district.pk
+    assert body["state"] == "done"
+    assert body["fmt"] == "docx"
+    assert body["report"] == district.pk
     detail = client.get(f"/api/v1/reports/exports/{body['id']}/").json()
     assert (
         detail["download_url"] == f"http://testserver/api/v1/reports/exports/{body['id']}/download/"
@@ -560,7 +563,8 @@ def test_the_api_asks_follows_and_downloads_an_export(
         f"/api/v1/reports/{district.pk}/exports/", {"fmt": "pdf"}, content_type="application/json"
     )
     assert queued.status_code == 201
-    assert queued.json()["state"] == "queued" and queued.json()["download_url"] is None
+    assert queued.json()["state"] == "queued"
+    assert queued.json()["download_url"] is None
     assert client.get(f"/api/v1/reports/exports/{queued.json()['id']}/download/").status_code == 409
     assert (
         client.post(

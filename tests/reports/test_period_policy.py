@@ -164,7 +164,8 @@ def test_a_province_sets_its_own_due_dates_and_its_communes_are_judged_by_them(
     # Then on 06/10 Mường Khoa (Lai Châu, national date) is overdue, Cẩm Ngọc is not
     reminders.send_due_reminders(date(2026, 10, 6))
     (overdue,) = Notification.objects.filter(user=muong_khoa)
-    assert "Quý 3/2026" in overdue.text and "05/10/2026" in overdue.text
+    assert "Quý 3/2026" in overdue.text
+    assert "05/10/2026" in overdue.text
     assert not Notification.objects.filter(user=people.cam_ngoc).exists()
     # and on 07/10 Cẩm Ngọc is reminded of its own date, three days ahead
     reminders.send_due_reminders(date(2026, 10, 7))
@@ -199,7 +200,8 @@ def test_the_provinces_officer_changes_the_calendar_and_the_change_is_kept_with_
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert 'name="required_quarterly"' in text and 'name="required_monthly"' in text
+    assert 'name="required_quarterly"' in text
+    assert 'name="required_monthly"' in text
     form = page.context["form"]
     assert form.initial["required_quarterly"] is True
     assert form.initial["required_monthly"] is False
@@ -310,7 +312,8 @@ def test_a_period_lists_only_the_levels_in_force_at_its_end(two_tier: Tree, peop
     new = client.get(reverse("reports:period", args=[after.pk])).content.decode()
     assert 'data-level="district"' in old
     assert 'data-level="district"' not in new
-    assert 'data-level="commune"' in new and 'data-level="province"' in new
+    assert 'data-level="commune"' in new
+    assert 'data-level="province"' in new
 
 
 def test_the_calendar_of_a_two_tier_province_has_no_district_column(

@@ -102,7 +102,8 @@ def test_a_two_tier_communes_report_waits_for_the_provinces_department_and_it_is
 
     # Then the department of the province is told it waits for its review, once, by email too
     (text,) = _report_notices(two_tier.department)
-    assert "Xã Cẩm Thủy" in text and "Quý 3/2026" in text
+    assert "Xã Cẩm Thủy" in text
+    assert "Quý 3/2026" in text
     assert "chờ" in text  # in Vietnamese: "đang chờ ... duyệt"
     notice = Notification.objects.get(user=two_tier.department)
     assert notice.link == f"/reports/{report.pk}/"
@@ -171,7 +172,8 @@ def test_the_late_communes_of_a_two_tier_province_are_summed_up_for_its_departme
     reminders.send_due_reminders()
 
     (summary,) = _summaries(two_tier.department)
-    assert "Xã Cẩm Thủy" in summary.text and "Xã Cẩm Tú" in summary.text
+    assert "Xã Cẩm Thủy" in summary.text
+    assert "Xã Cẩm Tú" in summary.text
     assert summary.link == f"/reports/{report_of(two_tier.province, quarter).pk}/"
     # The commune's office is reminded of its own report, and reviews nobody's
     assert not _summaries(two_tier.commune_office).exists()
@@ -247,5 +249,6 @@ def test_a_past_half_year_is_built_only_where_its_province_asked_for_it(
     build_period(half)
 
     reported = set(UnitReport.objects.filter(period=half).values_list("unit__name", flat=True))
-    assert "Xã Cẩm Ngọc" in reported and "Tỉnh Thanh Hóa" in reported
+    assert "Xã Cẩm Ngọc" in reported
+    assert "Tỉnh Thanh Hóa" in reported
     assert not reported & {"Tỉnh Lai Châu", "Huyện Tân Uyên", "Xã Mường Khoa"}

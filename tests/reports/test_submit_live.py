@@ -83,4 +83,5 @@ def test_a_commune_reopened_after_the_last_build_is_listed_as_missing(
 
     html = page.content.decode()
     assert "missing-children" in html
-    assert "Xã Cẩm Ngọc" in html and "Xã Cẩm Thành" not in html.split("missing-children__list")[1]
+    assert "Xã Cẩm Ngọc" in html
+    assert "Xã Cẩm Thành" not in html.split("missing-children__list")[1]

@@ -8,7 +8,7 @@ Scope is checked the way a user meets it (a 404), bad input shows on the form an
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -105,7 +105,8 @@ def test_communes_submit_the_district_returns_one_and_accepts_the_others(
     assert _queue_ids(listing) == [cam_ngoc.pk, cam_thanh.pk]
     assert f'data-report="{cam_ngoc.pk}"' in listing.content.decode()
     detail = district.get(url("detail", cam_thanh))
-    assert detail.context["can_return"] and detail.context["can_accept"]
+    assert detail.context["can_return"]
+    assert detail.context["can_accept"]
     assert not detail.context["can_edit"]
 
     # When the district returns Cẩm Thành with a note
@@ -147,12 +148,14 @@ def test_communes_submit_the_district_returns_one_and_accepts_the_others(
     build_period(built, unit_ids=[tree.cam_thuy.pk])
     page_ = district.get(url("detail", district_report))
     rows = {row.child_name: row for row in page_.context["children"]}
-    assert rows["Xã Cẩm Ngọc"].accepted and rows["Xã Cẩm Thành"].accepted
+    assert rows["Xã Cẩm Ngọc"].accepted
+    assert rows["Xã Cẩm Thành"].accepted
     assert rows["Xã Cẩm Ngọc"].reachable
     assert url("detail", cam_ngoc) in page_.content.decode()
     assert page_.context["report"].totals["participants"] == 45 + 32
     # The district fills in its own report, not the communes'
-    assert page_.context["can_edit"] and not page_.context["can_accept"]
+    assert page_.context["can_edit"]
+    assert not page_.context["can_accept"]
 
     # When an accepted report is reopened with a note, the commune may correct it again
     assert district.post(url("reopen", cam_ngoc), {"note": ""}).status_code == 400
@@ -236,7 +239,8 @@ def test_submitting_with_declarations_missing_lists_them_and_keeps_the_draft(
     assert len(refused.context["form"].non_field_errors()) == 3
     report.refresh_from_db()
     assert report.state == ReportState.DRAFT
-    assert report.positive_posts is None and report.participants == 45
+    assert report.positive_posts is None
+    assert report.participants == 45
 
 
 def test_returning_without_a_note_is_refused_on_the_form(
@@ -346,7 +350,7 @@ def test_the_list_shows_periods_newest_first_with_the_current_one_marked(
 ) -> None:
     from reports.periods import ensure_periods
 
-    ensure_periods(datetime(2026, 8, 10).date())
+    ensure_periods(date(2026, 8, 10))
     response = client_for(people.cam_ngoc).get(reverse("reports:list"))
 
     periods = response.context["periods"]
@@ -354,7 +358,8 @@ def test_the_list_shows_periods_newest_first_with_the_current_one_marked(
     # The quarter is chosen: it is the newest started period with a report of Cẩm Ngọc
     assert response.context["period"] == built
     current = [p for p in periods if p.is_current]
-    assert built in current and all(p.starts_on <= datetime(2026, 8, 10).date() for p in current)
+    assert built in current
+    assert all(p.starts_on <= date(2026, 8, 10) for p in current)
     assert "period-chip--current" in response.content.decode()
     # The commune's own draft waits for it on top, with its due date
     todo = response.context["todo"]
@@ -372,7 +377,8 @@ def test_a_draft_past_its_due_date_is_marked_overdue_until_submitted(
 
     listing = client.get(reverse("reports:list"), {"period": built.pk})
     (row,) = listing.context["page"].object_list
-    assert row.overdue and "report-overdue" in listing.content.decode()
+    assert row.overdue
+    assert "report-overdue" in listing.content.decode()
     assert client.get(url("detail", report)).context["overdue"]
 
     _fill_and_submit(client, report)

@@ -254,13 +254,15 @@ def test_a_resubmission_after_the_due_date_keeps_the_first_submissions_timelines
     resubmitted = services.report_submit(report=report, by=people.cam_ngoc)
 
     assert not resubmitted.submitted_late
-    assert resubmitted.submitted_at and resubmitted.first_submitted_at
+    assert resubmitted.submitted_at
+    assert resubmitted.first_submitted_at
     assert resubmitted.submitted_at > resubmitted.first_submitted_at
     build_period(built)
     services.report_accept(report=resubmitted, by=people.cam_thuy)
     build_period(built)
     row = selectors.child_rows_of(report_of(tree.cam_thuy, built)).get(child_name="Xã Cẩm Ngọc")
-    assert row.on_time and row.accepted
+    assert row.on_time
+    assert row.accepted
 
 
 def test_a_higher_level_reopens_an_accepted_report_with_a_note(
@@ -302,6 +304,7 @@ def test_a_notice_is_sent_once_per_step(tree: Tree, people: People, built: Repor
     assert services.notify(report=accepted, step=step) == 0
 
     (text,) = _notices(people.cam_ngoc).values_list("text", flat=True)
-    assert "Xã Cẩm Ngọc" in text and "Quý 3/2026" in text
+    assert "Xã Cẩm Ngọc" in text
+    assert "Quý 3/2026" in text
     # Reviewers above get nothing: the notice is for the unit.
     assert not _notices(people.cam_thuy).exists()

@@ -271,8 +271,8 @@ def test_a_recorded_event_cannot_be_rewritten_or_deleted_through_the_model(db: N
     event = AuditEvent.objects.create(action=AuditAction.LOGIN, actor_username="x")
 
     event.note = "sửa"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be changed"):
         event.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be deleted"):
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).note == ""

@@ -48,7 +48,8 @@ class Watcher:
 
     def visit(self, path: str, ready: str = "main, #content, #swagger-ui") -> None:
         response = self.page.goto(self.base + path)
-        assert response is not None and response.status < 400, path
+        assert response is not None, path
+        assert response.status < 400, path
         self.page.wait_for_load_state("networkidle")
         self.page.locator(ready).first.wait_for()
         found: Any = self.page.evaluate("window.__cspViolations")

@@ -156,7 +156,8 @@ def test_one_user_per_role_with_the_documented_anchor(tree: Tree) -> None:
         "huyen.tanuyen": (Role.UNIT_OFFICER, tree.tan_uyen, None),
     }
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert admin.is_superuser
+    assert admin.is_staff
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
 
 
@@ -300,7 +301,8 @@ def test_the_demo_is_todays_country_on_top_of_its_exact_history(db: None) -> Non
     assert SocialPage.objects.filter(body__unit=cam_thuy).count() == cam_ngoc_pages
     # every commune and ward of today's Thanh Hóa has one open People's Committee
     province = cam_thuy.parent
-    assert province is not None and province.valid_until is None
+    assert province is not None
+    assert province.valid_until is None
     communes = province.children.filter(valid_until__isnull=True)
     assert communes.count() == 166
     open_committees = Body.objects.filter(
@@ -317,7 +319,8 @@ def test_the_demo_is_todays_country_on_top_of_its_exact_history(db: None) -> Non
     # and the history is exactly as it was: every Quý 2/2025 report, rebuilt after the reform
     assert _q2_2025() == history
     [cam_ngoc] = [row for row in history.values() if row[0] == "Xã Cẩm Ngọc"]
-    assert cam_ngoc[1] == ReportState.ACCEPTED and cam_ngoc[2]["bodies"]
+    assert cam_ngoc[1] == ReportState.ACCEPTED
+    assert cam_ngoc[2]["bodies"]
 
     # and no letter was issued by a body whose unit had ceased on its date
     for letter in Directive.objects.select_related("issuer__unit"):

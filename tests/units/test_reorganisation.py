@@ -293,7 +293,8 @@ def test_applying_with_decisions_carries_the_registry_over(world: World, files: 
         None,
     )
     merged = Body.objects.get(pk=t.ubnd_cam_thanh.pk)
-    assert merged.archived_at is not None and merged.merged_into_id == survivor.pk
+    assert merged.archived_at is not None
+    assert merged.merged_into_id == survivor.pk
     assert merged.unit_id == t.cam_thanh.pk  # it stays where it was, archived
     # and its page, with its page contact, went to the survivor, with history
     moved_page = SocialPage.objects.get(pk=world.cam_thanh_page.pk)
@@ -304,7 +305,8 @@ def test_applying_with_decisions_carries_the_registry_over(world: World, files: 
     assert transfer.body_id == survivor.pk
     assert transfer.history_date == effective_moment(date(2025, 7, 1))
     step = PageReview.objects.filter(page=moved_page).latest("pk")
-    assert "UBND Xã Cẩm Thành" in step.note and "UBND Xã Cẩm Thủy" in step.note
+    assert "UBND Xã Cẩm Thành" in step.note
+    assert "UBND Xã Cẩm Thủy" in step.note
     # the survivor keeps its own default contact; the merged one's is archived with it
     defaults = ContactPerson.objects.filter(body=survivor, page__isnull=True)
     assert sorted((c.name, c.archived_at is None) for c in defaults) == [

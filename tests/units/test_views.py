@@ -221,7 +221,8 @@ def test_unit_detail_lists_children_and_bodies(client: Client, tree: Tree) -> No
     response = client.get(reverse("units:unit_detail", args=[tree.cam_thuy.pk]))
 
     page = response.content.decode()
-    assert "Xã Cẩm Ngọc" in page and "Xã Cẩm Thành" in page
+    assert "Xã Cẩm Ngọc" in page
+    assert "Xã Cẩm Thành" in page
     assert "Phòng Văn hóa và Thông tin huyện Cẩm Thủy" in page
 
 
@@ -282,7 +283,7 @@ def test_body_detail_shows_kind_supervisor_contacts_and_archived_badge(
     body = tree.ubnd_cam_ngoc
     body.supervising_body = tree.vhtt_cam_thuy
     body.phone = "0237 3876 123"
-    body.archived_at = timezone.make_aware(datetime(2025, 7, 1, 9, 0))
+    body.archived_at = datetime(2025, 7, 1, 9, 0, tzinfo=timezone.get_current_timezone())
     body.save()
     logged_in(client, factories.officer_of(tree.cam_thuy))
 

@@ -47,7 +47,8 @@ def parse_date(value: str | date | None) -> date | None:
 
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            # A calendar date, not a moment: no time zone applies.
+            return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
         except ValueError:
             continue
     raise DivisionsImportError(f"Not a date (dd/mm/yyyy or yyyy-mm-dd): {value!r}")

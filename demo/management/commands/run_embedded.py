@@ -135,7 +135,8 @@ class Command(BaseCommand):
             )
             self.emit(child.name, f"started (pid {child.process.pid}): {' '.join(child.argv)}")
         for child in children:
-            assert child.process is not None and child.process.stdout is not None
+            assert child.process is not None
+            assert child.process.stdout is not None
             child.pump = threading.Thread(
                 target=self.pump, args=(child.name, child.process.stdout), daemon=True
             )
