@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests import factories
+from tests.accounts_registry.factories_public import page as registered_page
 from tests.browser.support import VIEWPORTS, fits_the_screen, log_in, shoot
 from tests.conftest import Tree
 from units.models import AdministrativeUnit, BodyKind
@@ -25,6 +26,15 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("restore_migrated_data"),
 ]
+
+
+def registry_page(body: Any) -> None:
+    """An approved page with a long address, so that the body's table is wider than a phone."""
+    registered_page(
+        body,
+        "https://www.facebook.com/ubnd.xa.cam.ngoc.huyen.cam.thuy.tinh.thanh.hoa",
+        display_name="Trang thông tin điện tử Ủy ban nhân dân xã Cẩm Ngọc",
+    )
 
 
 def enrich(tree: Tree) -> None:
@@ -76,6 +86,16 @@ def test_commune_staff_pages_in_a_browser(
     assert page.get_by_text("0237 3876 123").is_visible()
     assert fits_the_screen(page)
     shoot(page, f"staff-body-detail-{size}")
+
+    # The body's pages, contacts and rules: a wide table scrolls in its box, not the page
+    # (a visually hidden column label once escaped the box and pushed a phone to 539 px)
+    registry_page(tree.ubnd_cam_ngoc)
+    response = page.goto(f"{base}/registry/bodies/{tree.ubnd_cam_ngoc.pk}/")
+    assert response is not None
+    assert response.status == 200
+    assert page.locator(".table-wrap[aria-labelledby=pages-title]").is_visible()
+    assert fits_the_screen(page)
+    shoot(page, f"staff-body-registry-{size}")
 
     page.goto(f"{base}/")
     page.get_by_role("main").get_by_role("link", name="Đổi mật khẩu").click()
