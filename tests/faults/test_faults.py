@@ -124,9 +124,12 @@ def _login(base: str, username: str) -> requests.Session:
 def test_with_redis_stopped_pages_and_writes_work_and_mail_waits_for_its_return(
     stack: Stack, portal: str
 ) -> None:
+    # The People's Committee of today's Xã Cẩm Thủy (Xã Cẩm Ngọc merged into it on 01/07/2025),
+    # for which the demo's commune staff (xa.camngoc) works.
     body_id = stack.sql(
         "SELECT b.id FROM units_body b JOIN units_administrativeunit u ON u.id = b.unit_id "
-        "WHERE u.name = 'Xã Cẩm Ngọc' AND b.archived_at IS NULL ORDER BY b.id LIMIT 1"
+        "WHERE u.name = 'Xã Cẩm Thủy' AND u.valid_until IS NULL AND b.archived_at IS NULL "
+        "AND b.kind = 'peoples_committee' ORDER BY b.id LIMIT 1"
     )[0][0]
     emails_before = stack.sql("SELECT count(*) FROM notifications_outboundemail")[0][0]
     stack.redis.stop()
