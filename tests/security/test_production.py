@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://portal:secret@mail.internal:587",
     "ALLOWED_HOSTS": "portal.example.gov.vn",
+    "PORTAL_BASE_URL": "https://portal.example.gov.vn",
 }
 
 PRINT_SETTINGS = """
