@@ -497,8 +497,12 @@ def validate_workbook(path: Path, user: Any) -> Preview:
     return Preview(rows=rows, errors=problems)
 
 
-def import_workbook(path: Path, user: User) -> list[SocialPage]:
-    """Register every row of the workbook as a draft, or none; BulkError says why not."""
+def import_workbook(path: Path, user: User, *, submit: bool = False) -> list[SocialPage]:
+    """Register every row of the workbook as a draft, or none; BulkError says why not.
+
+    With ``submit`` the drafts are also sent for review in the same transaction, and each
+    reviewer is told once, listing their pages (``services.pages_submit``), not once a page.
+    """
     with transaction.atomic():
         # Re-checked here: the register may have changed since the preview.
         preview = validate_workbook(path, user)
@@ -519,6 +523,8 @@ def import_workbook(path: Path, user: User) -> list[SocialPage]:
         if failed is not None:
             transaction.savepoint_rollback(savepoint)
             transaction.set_rollback(True)
+        elif submit:
+            pages = services.pages_submit(pages=pages, by=user)
     if failed is not None:
         raise BulkError(preview)
     return pages

@@ -149,7 +149,9 @@ def bulk_commit(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Upload the filled-in template first."))
         return redirect("registry:bulk_upload")
     try:
-        pages = bulk.import_workbook(path, request.user)  # type: ignore[arg-type]
+        # One action: each reviewer is told once of all the pages it submits.
+        submit = request.POST.get("submit_for_review") == "1"
+        pages = bulk.import_workbook(path, request.user, submit=submit)  # type: ignore[arg-type]
     except bulk.BulkError as refused:
         messages.error(request, _("Nothing was imported: correct the rows below and upload again."))
         return _render_preview(request, refused.preview, status=409)
@@ -158,6 +160,17 @@ def bulk_commit(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.messages[0])
         return redirect("registry:bulk_upload")
     _forget_upload(request)
+    if submit:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d page was registered and submitted for review.",
+                "%(count)d pages were registered and submitted for review.",
+                len(pages),
+            )
+            % {"count": len(pages)},
+        )
+        return redirect("registry:page_list")
     messages.success(
         request,
         ngettext(

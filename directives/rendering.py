@@ -3,20 +3,24 @@ Appendix I: DOCX for editing in Word, PDF for reading and printing.
 
 Both formats are drawn from one ``Letter``, so they say the same thing. The text is the
 directive's own, written as given: the HTML template escapes it, python-docx writes it as
-text. WeasyPrint renders with a URL fetcher that refuses everything but ``data:`` URLs, so
-a letter never makes the server fetch anything.
+text. WeasyPrint renders with a URL fetcher that refuses everything but ``data:`` URLs and
+the project's own font files, so a letter never makes the server fetch anything else.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
+from django.conf import settings
+from django.db.models import ForeignKey
 from django.template.loader import render_to_string
 from django.utils import timezone
 from docx import Document
@@ -46,12 +50,20 @@ LEFT_COLUMN = 70  # the issuing authority, number and subject; the motto takes t
 BODY_SIZE = 14
 FONT = "Times New Roman"
 
-# The PDF's typeface: the first of these installed with every Vietnamese letter in each of
-# its files. Liberation Serif 2 (fonts-liberation2) has the metrics of Times New Roman;
-# version 1, which Chromium's package pulls in, lacks Vietnamese letters such as "ệ", and a
-# missing letter would be drawn from another font in the middle of a word.
-PDF_FONTS = ("Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif Condensed")
-PDF_FALLBACK = "DejaVu Serif"
+# The PDF's typeface. Decree 30/2020 asks for Times New Roman; where it is not installed,
+# Liberation Serif 2, which has its metrics and every Vietnamese letter, is shipped with the
+# project (static/fonts/liberation-serif, SIL OFL 1.1) and loaded by @font-face, so a letter
+# prints alike on every server. The system's Liberation Serif 1 (pulled in by Chromium's
+# package) lacks letters such as "ệ", which would be drawn from another font mid-word:
+# fontconfig resolves "Times New Roman" to it, but a face declared by @font-face comes first.
+PDF_FONT_FAMILY = '"Times New Roman", "Liberation Serif", serif'
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "liberation-serif"
+_FONT_FILES = (  # (weight, style, file)
+    ("normal", "normal", "LiberationSerif-Regular.ttf"),
+    ("bold", "normal", "LiberationSerif-Bold.ttf"),
+    ("normal", "italic", "LiberationSerif-Italic.ttf"),
+    ("bold", "italic", "LiberationSerif-BoldItalic.ttf"),
+)
 VIETNAMESE = "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư" + "".join(
     chr(code) for code in range(0x1EA0, 0x1EFA)
 )
@@ -173,7 +185,15 @@ def issuer_then(directive: Directive) -> Body:
     row = then.first() or history.order_by("history_date", "history_id").first()
     if row is None or row.history_type == "-":
         return issuer
-    return cast(Body, row.instance)
+    body = cast(Body, row.instance)
+    # The historical row holds ids only: lend it the issuer's relations already loaded where
+    # they are the same, so the header of a page costs no query per relation.
+    for name in ("unit", "supervising_body"):
+        relation = cast("ForeignKey[Any, Any]", Body._meta.get_field(name))
+        attname = relation.attname
+        if relation.is_cached(issuer) and getattr(body, attname) == getattr(issuer, attname):
+            relation.set_cached_value(body, relation.get_cached_value(issuer))
+    return body
 
 
 def authority_lines(directive: Directive) -> tuple[str, list[str]]:
@@ -185,8 +205,8 @@ def authority_lines(directive: Directive) -> tuple[str, list[str]]:
     # department under its People's Committee), never above a People's Committee or Council:
     # "ỦY BAN NHÂN DÂN / XÃ CẨM NGỌC" stands alone, as letter 000 shows.
     elected = issuer.kind in (BodyKind.PEOPLES_COMMITTEE, BodyKind.PEOPLES_COUNCIL)
-    superior = issuer.supervising_body
-    if superior is not None and not elected:
+    superior = None if elected else issuer.supervising_body
+    if superior is not None:
         kind, rest = _split_kind(" ".join(superior.name.split()))
         if kind:
             rest = _place_with_type(rest, superior.unit)
@@ -398,6 +418,15 @@ def _cell(table: Any, row: int, column: int, width_mm: float) -> _Cell:
     return cell
 
 
+def _keep_with_signing(document: Any, footer: Any) -> None:
+    """The signing block never stands alone on the last page: its row is not split, and the
+    paragraph above it keeps to it (Word moves that paragraph's last lines along)."""
+    if document.paragraphs:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    for row in footer.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def render_docx(directive: Directive) -> bytes:
     """The letter as a Word document (A4, Times New Roman), ready to be edited and signed."""
     letter = letter_of(directive)
@@ -470,6 +499,7 @@ def render_docx(directive: Directive) -> bytes:
     footer.alignment = WD_TABLE_ALIGNMENT.CENTER
     footer.autofit = False
     _no_cell_margins(footer)
+    _keep_with_signing(document, footer)
     cell = _cell(footer, 0, 0, 80)
     paragraph = _paragraph(
         cell, "Nơi nhận:", size=12, bold=True, italic=True, first=cell.paragraphs[0]
@@ -496,62 +526,63 @@ def render_docx(directive: Directive) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _font_files() -> dict[str, list[str]]:
-    """Installed font files by family name, as fontconfig (which WeasyPrint uses) lists them."""
-    # WeasyPrint's own binding of fontconfig: loaded already, and present wherever PDFs are.
-    from weasyprint.text.ffi import ffi, fontconfig
+@dataclass(frozen=True)
+class FontFace:
+    """One style of the shipped typeface, as an @font-face rule of the PDF's CSS."""
 
-    found: dict[str, list[str]] = {}
-    config = fontconfig.FcInitLoadConfigAndFonts()
-    try:
-        fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
-        value = ffi.new("FcChar8 **")
-        for i in range(fonts.nfont if fonts != ffi.NULL else 0):
-            pattern = fonts.fonts[i]
-            if fontconfig.FcPatternGetString(pattern, b"file", 0, value) != 0:
-                continue
-            path = ffi.string(value[0]).decode()
-            n = 0
-            while fontconfig.FcPatternGetString(pattern, b"family", n, value) == 0:
-                found.setdefault(ffi.string(value[0]).decode(), []).append(path)
-                n += 1
-    finally:
-        fontconfig.FcConfigDestroy(config)
-    return found
+    family: str
+    weight: str
+    style: str
+    url: str  # file:// URL inside FONT_DIR, the only files the PDF renderer may read
 
 
-def _covers_vietnamese(path: str) -> bool:
-    from fontTools.ttLib import TTFont
-
-    try:
-        cmap = TTFont(path, fontNumber=0, lazy=True).getBestCmap() or {}
-    except Exception:  # an unreadable font file is as good as absent
-        return False
-    return all(ord(char) in cmap for char in VIETNAMESE)
+def pdf_font_faces() -> list[FontFace]:
+    return [
+        FontFace("Liberation Serif", weight, style, (FONT_DIR / name).resolve().as_uri())
+        for weight, style, name in _FONT_FILES
+    ]
 
 
-@functools.cache
 def pdf_font_family() -> str:
-    """The CSS font-family of the PDF: one installed typeface with all of Vietnamese."""
-    try:
-        files = _font_files()
-    except Exception:  # fontconfig unreachable: let WeasyPrint choose from the whole list
-        return ", ".join((*PDF_FONTS, PDF_FALLBACK, "serif"))
-    for family in PDF_FONTS:
-        paths = files.get(family, [])
-        if paths and all(_covers_vietnamese(path) for path in paths):
-            return f"{family}, serif"
-    return f"{PDF_FALLBACK}, serif"
+    """The CSS font-family of letters and reports: Times New Roman, else the shipped face."""
+    return PDF_FONT_FAMILY
+
+
+def pdf_fonts_context() -> dict[str, Any]:
+    """What ``directives/letter_fonts_pdf.html`` needs, for letters and reports alike."""
+    return {"font_faces": pdf_font_faces(), "font_family": pdf_font_family()}
 
 
 class LocalOnlyFetcher(URLFetcher):
-    """Fetches ``data:`` URLs only: a letter never makes the server reach a network or disk."""
+    """Fetches ``data:`` URLs and the shipped font files only: a letter never makes the server
+    reach a network, nor read any other file of its disk."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allowed_protocols", {"data", "file"})
+        super().__init__(**kwargs)
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if not url.lower().startswith("data:"):
+        if url.lower().startswith("data:"):
+            response: URLFetcherResponse = super().fetch(url, headers)
+            return response
+        font = _shipped_font(url)
+        if font is None:
             raise ValueError(f"Letters load nothing from outside ({url[:60]}).")
-        response: URLFetcherResponse = super().fetch(url, headers)
-        return response
+        # Read here rather than through urllib: the path checked is the path read.
+        return URLFetcherResponse(url, font.read_bytes(), {"Content-Type": "font/ttf"})
+
+
+def _shipped_font(url: str) -> Path | None:
+    """The file a ``file:`` URL names when it is one of the shipped fonts, else None."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    # url2pathname unquotes ("%2e%2e" is ".."); resolve() then follows ".." and symbolic
+    # links, so the check is made on the file that would be read.
+    path = Path(url2pathname(parts.path)).resolve()
+    if path.parent != FONT_DIR.resolve() or path.suffix.lower() != ".ttf" or not path.is_file():
+        return None
+    return path
 
 
 def letter_html(directive: Directive) -> str:
@@ -569,16 +600,13 @@ def letter_html(directive: Directive) -> str:
                 "right": MARGIN_RIGHT,
             },
             "left_column": LEFT_COLUMN,
-            # A family name from PDF_FONTS, not user text; unquoted names are valid CSS.
-            "font_family": pdf_font_family(),
+            **pdf_fonts_context(),
         },
     )
 
 
 def pdf_from_html(html: str) -> bytes:
-    pdf: bytes = HTML(
-        string=html, base_url=None, url_fetcher=LocalOnlyFetcher(allowed_protocols={"data"})
-    ).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=LocalOnlyFetcher()).write_pdf()
     return pdf
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_registry.models import ContactPerson, SocialPage
 from accounts_registry.selectors.bodies import effective_contact, with_effective_contact
+from accounts_registry.services.notices import tell_reviewers
 from portal.text import fold, nfc
 from units.models import Body
 
@@ -31,6 +32,10 @@ __all__ = [
     "normalise_phone",
     "with_effective_contact",
 ]
+
+CONTACT_SET = _("%(body)s set its contact person: %(name)s, %(phone)s")
+PAGE_CONTACT_SET = _("%(body)s set the contact person of page “%(page)s”: %(name)s, %(phone)s")
+PAGE_CONTACT_CLEARED = _("Page “%(page)s” of %(body)s uses the body's contact person again")
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
 # Mobile numbers: 10 digits, 03/05/07/08/09. Landlines since 2017: 02 + area code + number,
@@ -145,6 +150,7 @@ def contact_set(
         current.full_clean()
         current._history_user = by  # type: ignore[attr-defined]
         current.save()
+        _tell_contact_set(current, body=body, page=page, by=by)
         return current
     if current is not None:
         current.archived_at = timezone.now()
@@ -154,7 +160,31 @@ def contact_set(
     contact.full_clean()
     contact._history_user = by  # type: ignore[attr-defined]
     contact.save()
+    _tell_contact_set(contact, body=body, page=page, by=by)
     return contact
+
+
+def _history_key(contact: ContactPerson) -> str:
+    """The event's key: the history row the change just wrote, unique per change."""
+    latest = contact.history.order_by("-history_id").values_list("history_id", flat=True)
+    history_id = latest[0]
+    return f"contact:{history_id}"
+
+
+def _tell_contact_set(
+    contact: ContactPerson, *, body: Body, page: SocialPage | None, by: Any
+) -> None:
+    """No review applies to a contact; the body's reviewers are told it changed."""
+    values = {"name": contact.name, "phone": contact.phone}
+    if page is not None:
+        values["page"] = page.display_name
+    tell_reviewers(
+        body=body,
+        text=CONTACT_SET if page is None else PAGE_CONTACT_SET,
+        values=values,
+        key=_history_key(contact),
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -169,4 +199,11 @@ def contact_clear_page_override(*, page: SocialPage, by: Any) -> ContactPerson |
     current.archived_at = timezone.now()
     current._history_user = by  # type: ignore[attr-defined]
     current.save(update_fields=["archived_at", "updated_at"])
+    tell_reviewers(
+        body=page.body,
+        text=PAGE_CONTACT_CLEARED,
+        values={"page": page.display_name},
+        key=_history_key(current),
+        by=by,
+    )
     return current

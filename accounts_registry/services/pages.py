@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import ngettext_lazy, override
 
 from accounts_registry import canonical
 from accounts_registry.models import PageReview, PageState, Platform, SocialPage
@@ -268,6 +268,17 @@ def page_submit(*, page: SocialPage, by: User | None) -> SocialPage:
 
 
 @transaction.atomic
+def pages_submit(*, pages: Iterable[SocialPage], by: User | None) -> list[SocialPage]:
+    """Submit many pages in one action, all or none: each reviewer hears of them once.
+
+    The notices of ``page_submit`` are gathered (``notifications.digest``): a reviewer who
+    reviews several of the pages gets one notice and one email listing them, not one each.
+    """
+    with notifications.digest():
+        return [page_submit(page=page, by=by) for page in pages]
+
+
+@transaction.atomic
 def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
     """Accept a submitted page as official: it is listed publicly from now on."""
     page = _locked(
@@ -337,11 +348,31 @@ def page_archive(*, page: SocialPage, by: User | None, note: str = "") -> Social
 # --- Who is told --------------------------------------------------------------------------------
 
 
+# How many notices of one kind to one person read when an action sends several at once
+# (``notifications.digest``): Vietnamese has one plural form, English two.
+DIGEST_TEXTS: dict[str, Any] = {
+    PageState.SUBMITTED: ngettext_lazy(
+        "%(count)d page is waiting for your review",
+        "%(count)d pages are waiting for your review",
+        "count",
+    ),
+    PageState.APPROVED: ngettext_lazy(
+        "%(count)d page was approved", "%(count)d pages were approved", "count"
+    ),
+    PageState.RETURNED: ngettext_lazy(
+        "%(count)d page was returned for correction",
+        "%(count)d pages were returned for correction",
+        "count",
+    ),
+}
+
+
 def _page_notice(page: SocialPage, review: PageReview, people: list[User], text: Any) -> int:
     """One notice (and email, for those who want it) per person and review step.
 
     The email carries the review's note (what to correct, for a return) and is signed by
-    whoever acted, for their unit or body.
+    whoever acted, for their unit or body. Inside ``notifications.digest`` the notices of one
+    step to one person are merged, linking to the list of pages in that state.
     """
     if not people:
         return 0
@@ -357,6 +388,9 @@ def _page_notice(page: SocialPage, review: PageReview, people: list[User], text:
         subject=f"[Cổng MXH] {message}",
         note=review.note,
         sender=notifications.sender_name(review.by, path=page.body.unit.path),
+        group=f"page-{page.state}",
+        group_text=DIGEST_TEXTS.get(page.state, ""),
+        group_link=f"{reverse('registry:page_list')}?state={page.state}",
     )
 
 

@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_registry.files import check_document
 from accounts_registry.models import PostingRules
+from accounts_registry.services.notices import tell_reviewers
 from portal.text import nfc
 from units.models import Body
+
+RULES_UPLOADED = _("%(body)s uploaded new posting rules: %(number)s, version %(version)d")
 
 
 def rules_upload(
@@ -74,6 +77,15 @@ def rules_upload(
             rules.full_clean(exclude=["file", *(["uploaded_by"] if by is None else [])])
             rules._history_user = by  # type: ignore[attr-defined]
             rules.save()
+            # No review applies to the rules; the body's reviewers are told of the new
+            # version, in this transaction so that a refused upload tells nobody.
+            tell_reviewers(
+                body=body,
+                text=RULES_UPLOADED,
+                values={"number": rules.document_number, "version": rules.version},
+                key=f"posting-rules:{rules.pk}",
+                by=by,
+            )
     except BaseException:
         # The file may already be on disk when the database refuses the row.
         if rules.file.name and rules.file.name.startswith("posting-rules/"):

@@ -82,9 +82,15 @@ def _letter(directive: Directive) -> dict[str, Any]:
         # A draft shows what issuing will write from its recipients.
         addressees = addressees.strip() or services.default_addressees(directive)
         distribution = distribution.strip() or services.default_distribution(directive)
+    # The header the PDF prints, so the preview shows what will be signed (no superior's
+    # line above a People's Committee); imported here as files.py does, with WeasyPrint.
+    from directives.rendering import authority_lines
+
+    supervising, authority = authority_lines(directive)
     return {
         "directive": directive,
-        "supervisor": directive.issuer.supervising_body,
+        "supervising": supervising,
+        "authority": authority,
         "date_line": letter_date(directive),
         "addressees": _listed(_lines(addressees)),
         "distribution": _listed(_lines(distribution)),

@@ -4,7 +4,7 @@ Both are drawn from one ``OfficialReport`` so they say the same thing. The layou
 one of ``directives.rendering`` (header, national motto, number, place and date, "Nơi nhận",
 signing block), whose helpers are reused here; the text is the report's own, frozen at its
 build: python-docx writes it as text, the HTML template escapes it, and WeasyPrint renders
-with the directives' fetcher that refuses every URL but ``data:``.
+with the directives' fetcher that refuses every URL but ``data:`` and the shipped fonts.
 """
 
 from __future__ import annotations
@@ -391,6 +391,7 @@ def render_docx(report: UnitReport) -> bytes:
     footer.alignment = WD_TABLE_ALIGNMENT.CENTER
     footer.autofit = False
     rendering._no_cell_margins(footer)
+    rendering._keep_with_signing(document, footer)
     cell = rendering._cell(footer, 0, 0, 80)
     paragraph = rendering._paragraph(
         cell, "Nơi nhận:", size=12, bold=True, italic=True, first=cell.paragraphs[0]
@@ -430,8 +431,8 @@ def report_html(report: UnitReport) -> str:
                 "right": rendering.MARGIN_RIGHT,
             },
             "left_column": rendering.LEFT_COLUMN,
-            # A family name from the directives' list, not user text.
-            "font_family": rendering.pdf_font_family(),
+            # The typeface of the letters, shipped with the project (same @font-face rules).
+            **rendering.pdf_fonts_context(),
         },
     )
 

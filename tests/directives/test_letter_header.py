@@ -4,9 +4,12 @@ province names carry no "Tỉnh": the header reads as Decree 30/2020 writes it a
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from docx import Document
 
 from directives import rendering, services
@@ -140,3 +143,49 @@ def test_the_docx_header_of_a_two_tier_department_says_the_province_once() -> No
 
     header = Document(io.BytesIO(data)).tables[0].cell(0, 0).text.splitlines()
     assert header[:2] == ["UBND TỈNH THANH HÓA", "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH"]
+
+
+def _preview_header(letter: Directive, user: User) -> str:
+    """The text of the letter's header on its page, one space between words."""
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("directives:detail", args=[letter.pk])).content.decode()
+    header = page.split('<header class="letter__head">', 1)[1].split("</header>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", header).split())
+
+
+def test_the_district_letter_preview_shows_the_header_the_pdf_prints() -> None:
+    # Given a district People's Committee supervised by the province's, and the district's
+    # culture office under it
+    province = factories.province()
+    district = factories.district(province)
+    ubnd_tinh = _body(province, "Ủy ban nhân dân tỉnh Thanh Hóa", BodyKind.PEOPLES_COMMITTEE)
+    ubnd_huyen = _body(
+        district,
+        "Ủy ban nhân dân huyện Cẩm Thủy",
+        BodyKind.PEOPLES_COMMITTEE,
+        supervising_body=ubnd_tinh,
+    )
+    office = _body(
+        district,
+        "Phòng Văn hóa và Thông tin huyện Cẩm Thủy",
+        BodyKind.DEPARTMENT,
+        supervising_body=ubnd_huyen,
+    )
+    officer = factories.officer_of(district)
+
+    # When the district opens its own letter's page
+    committee_letter = _letter_of(ubnd_huyen, officer)
+    header = _preview_header(committee_letter, officer)
+
+    # Then the preview, like the PDF, writes no superior's line above a People's Committee
+    assert rendering.authority_lines(committee_letter) == (
+        "",
+        ["ỦY BAN NHÂN DÂN", "HUYỆN CẨM THỦY"],
+    )
+    assert "ỦY BAN NHÂN DÂN HUYỆN CẨM THỦY" in header
+    assert "THANH HÓA" not in header.split("Số:")[0]
+    assert "Ủy ban nhân dân tỉnh" not in header
+    # while the office's letter is written under its committee, as the PDF writes it
+    office_header = _preview_header(_letter_of(office, officer), officer)
+    assert office_header.startswith("UBND HUYỆN CẨM THỦY PHÒNG VĂN HÓA VÀ THÔNG TIN Số:")

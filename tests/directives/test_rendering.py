@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from docx import Document
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
 from weasyprint import HTML
 
 from directives import rendering, services
 from directives.models import Directive
 from tests.directives.conftest import World, draft
-from tests.pdf_text import pdf_text
+from tests.pdf_text import pdf_fonts, pdf_text
 from units.models import Body
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +268,7 @@ def test_the_pdf_draws_every_letter_from_one_typeface(world: World) -> None:
     families = {font.family for font in document.fonts.values()}
 
     assert len(families) == 1, families
-    assert rendering.pdf_font_family().startswith(families.pop())
+    assert families.pop() in rendering.pdf_font_family()
 
 
 def test_markup_in_a_subject_is_escaped_in_the_pdf(world: World) -> None:
@@ -312,3 +314,136 @@ def test_a_peoples_committee_stands_alone_even_with_a_supervising_body(world: Wo
     letter = rendering.letter_of(directive)
     assert letter.supervising == ""
     assert letter.authority == ["ỦY BAN NHÂN DÂN", "XÃ CẨM NGỌC"]
+
+
+# --- The typeface, the signing block ---------------------------------------------------------
+
+
+def test_the_pdf_prints_in_the_shipped_times_metric_typeface(world: World) -> None:
+    # Given a letter with bold, italic and every kind of Vietnamese letter
+    pdf = rendering.render_pdf(letter_1067(world))
+
+    # Then it is set in Liberation Serif (Times New Roman's metrics) and nothing else,
+    # from the files shipped with the project (version 2: the system's version 1 lacks "ệ")
+    fonts = pdf_fonts(pdf)
+    assert {"LiberationSerif", "LiberationSerifBold", "LiberationSerifItalic"} <= set(fonts)
+    assert all(name.startswith("LiberationSerif") for name in fonts), fonts
+    assert all(revision >= 2 for revision in fonts.values()), fonts
+    assert not any("DejaVu" in name for name in fonts)
+
+
+def test_the_shipped_typeface_has_every_vietnamese_letter_and_its_licence() -> None:
+    files = sorted(rendering.FONT_DIR.glob("*.ttf"))
+
+    assert [path.name for path in files] == [
+        "LiberationSerif-Bold.ttf",
+        "LiberationSerif-BoldItalic.ttf",
+        "LiberationSerif-Italic.ttf",
+        "LiberationSerif-Regular.ttf",
+    ]
+    for path in files:
+        cmap = TTFont(path, lazy=True).getBestCmap()
+        assert [char for char in rendering.VIETNAMESE if ord(char) not in cmap] == [], path
+    assert "SIL Open Font License" in (rendering.FONT_DIR / "LICENSE.txt").read_text()
+
+
+def test_the_pdf_renderer_reads_the_shipped_fonts_and_no_other_file() -> None:
+    fetcher = rendering.LocalOnlyFetcher()
+    shipped = rendering.FONT_DIR.resolve()
+
+    # The shipped fonts are read
+    font = fetcher.fetch((shipped / "LiberationSerif-Regular.ttf").as_uri()).read()
+    assert font[:4] == b"\x00\x01\x00\x00"
+    # but no other file: not by climbing out of the folder, not another font of the system
+    for url in (
+        shipped.as_uri() + "/../../../manage.py",
+        shipped.as_uri() + "/%2e%2e/%2e%2e/%2e%2e/manage.py",
+        shipped.as_uri() + "/LICENSE.txt",
+        "file:///usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+        "file://example.com" + (shipped / "LiberationSerif-Regular.ttf").as_posix(),
+    ):
+        with pytest.raises(ValueError, match="load nothing from outside"):
+            fetcher.fetch(url)
+
+
+def _signing_page_text(pdf: bytes) -> str:
+    return _flat(PdfReader(io.BytesIO(pdf)).pages[-1].extract_text() or "")
+
+
+def test_the_signing_block_never_stands_alone_on_the_last_page(world: World) -> None:
+    # Given letters whose closing grows a paragraph at a time, so that one of them ends
+    # just where the signing block no longer fits under the text
+    paragraph = (
+        "Đề nghị các cơ quan, đơn vị tiếp tục rà soát, cập nhật thông tin trang của mình "
+        "trên cổng và báo cáo kết quả đúng thời hạn quy định."
+    )
+    pages = set()
+    for count in range(6, 13):
+        closing = "\n".join(f"Đoạn {i}. {paragraph}" for i in range(1, count + 1))
+        pdf = rendering.render_pdf(letter_1067(world, closing=closing))
+        pages.add(len(PdfReader(io.BytesIO(pdf)).pages))
+
+        # Then the page with the signature also holds the end of the text above it
+        last = _signing_page_text(pdf)
+        assert "Lê Văn Hùng" in last
+        assert "PHÓ CHỦ TỊCH" in last
+        assert "đúng thời hạn quy định" in last, (count, last[:200])
+    # (the longer letters did run over onto a second page)
+    assert 2 in pages
+
+
+def test_a_letter_without_a_signer_keeps_room_for_the_signature_and_the_name(
+    world: World,
+) -> None:
+    directive = letter_1067(world, signer_name="")
+
+    # The PDF keeps a line for the name under the room for the signature
+    html = rendering.letter_html(directive)
+    assert '<div class="signature-space"></div>' in html
+    assert '<p class="signer">&nbsp;</p>' in html
+    # and so does the DOCX: capacity, room for the signature and seal, then the name line
+    _, document = _docx_text(rendering.render_docx(directive))
+    signing = document.tables[-1].rows[0].cells[1].paragraphs  # type: ignore[attr-defined]
+    assert [p.text for p in signing] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", ""]
+    assert signing[2].paragraph_format.space_after.pt == 72
+
+
+def test_the_word_letter_keeps_its_signing_block_with_the_text_above(world: World) -> None:
+    _, document = _docx_text(rendering.render_docx(letter_1067(world)))
+
+    # The last paragraph of the text keeps to the block below it, which is not split
+    last = document.paragraphs[-1]  # type: ignore[attr-defined]
+    assert last.text.endswith("trước ngày 15/5/2024./.")
+    assert last.paragraph_format.keep_with_next is True
+    footer = document.tables[-1]  # type: ignore[attr-defined]
+    assert (
+        footer.rows[0]._tr.trPr.find(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit"
+        )
+        is not None
+    )
+
+
+def copies_sizes(document: Any) -> list[tuple[str, float, bool, bool]]:
+    """(text, size, bold, italic) of each run of the "Nơi nhận" cell of a DOCX."""
+    cell = document.tables[-1].rows[0].cells[0]
+    return [
+        (run.text, run.font.size.pt, bool(run.font.bold), bool(run.font.italic))
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+    ]
+
+
+def test_the_word_letter_writes_noi_nhan_in_12pt_and_its_list_in_11pt(world: World) -> None:
+    _, document = _docx_text(rendering.render_docx(letter_1067(world)))
+
+    runs = copies_sizes(document)
+
+    # Decree 30/2020: "Nơi nhận:" 12pt bold italic, the list 11pt upright
+    assert runs[0] == ("Nơi nhận:", 12, True, True)
+    assert runs[1:] == [
+        ("- Như trên;", 11, False, False),
+        ("- UBND tỉnh (b/c);", 11, False, False),
+        ("- TT Huyện ủy (b/c);", 11, False, False),
+        ("- Lưu: VT, VHTT.", 11, False, False),
+    ]

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts_registry.models import PageState
 from reports import services as report_services
@@ -38,7 +39,7 @@ from reports.models import (
 from tests import factories
 from tests.accounts_registry.factories_pages import page
 from tests.conftest import Tree
-from tests.pdf_text import pdf_text
+from tests.pdf_text import pdf_fonts, pdf_text
 from tests.reports.conftest import DECLARATIONS, IN_QUARTER, People, Registry, report_of
 from units.models import AdministrativeUnit, Body
 
@@ -299,6 +300,65 @@ def test_the_pdf_shows_vietnamese_and_escapes_what_units_typed(
     assert '<script>alert("x")</script> Đã hướng dẫn 17 xã.' in text
     assert "Xã Cẩm Ngọc" in text
     assert "Nơi nhận:" in text
+
+
+def test_the_pdf_report_is_set_in_the_shipped_times_metric_typeface(
+    district: UnitReport,
+) -> None:
+    fonts = pdf_fonts(render_pdf(district))
+
+    # Liberation Serif 2 shipped with the project, as in the letters; no DejaVu anywhere
+    assert "LiberationSerifBold" in fonts
+    assert all(name.startswith("LiberationSerif") for name in fonts), fonts
+    assert all(revision >= 2 for revision in fonts.values()), fonts
+
+
+def test_the_signing_block_of_the_pdf_report_keeps_the_last_paragraph(
+    district: UnitReport, people: People
+) -> None:
+    # Given reports whose proposals grow a paragraph at a time, so that one of them ends
+    # just where the signing block no longer fits under the text
+    paragraph = (
+        "Đề nghị Ủy ban nhân dân tỉnh tiếp tục tổ chức tập huấn kỹ năng quản lý trang, "
+        "phát hiện và xử lý trang giả mạo cho cán bộ cấp xã."
+    )
+    for count in range(1, 12, 2):
+        report_services.report_update(
+            report=district,
+            by=people.cam_thuy,
+            proposals="\n".join(f"Ý {i}. {paragraph}" for i in range(1, count + 1)),
+        )
+        district.refresh_from_db()
+        pages = PdfReader(io.BytesIO(render_pdf(district))).pages
+
+        # Then the last page holds the end of the text, the signing capacity, and the place
+        # kept for the signature and the name
+        last = " ".join((pages[-1].extract_text() or "").split())
+        assert "TM. ỦY BAN NHÂN DÂN" in last
+        assert "CHỦ TỊCH" in last
+        assert "cho cán bộ cấp xã." in last, (count, last[:200])
+
+
+def test_the_word_report_writes_noi_nhan_and_room_for_the_signer(district: UnitReport) -> None:
+    document = Document(io.BytesIO(render_docx(district)))
+    copies, signing = document.tables[-1].rows[0].cells
+
+    # Decree 30/2020: "Nơi nhận:" 12pt bold italic, the list 11pt upright
+    runs = [
+        (run.text, run.font.size.pt, bool(run.font.bold), bool(run.font.italic))
+        for paragraph in copies.paragraphs
+        for run in paragraph.runs
+    ]
+    assert runs == [
+        ("Nơi nhận:", 12, True, True),
+        ("- Như trên;", 11, False, False),
+        ("- Lưu: VT.", 11, False, False),
+    ]
+    # The signing block: capacity, room for the signature and seal, the name line
+    assert [p.text for p in signing.paragraphs] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", ""]
+    assert signing.paragraphs[2].paragraph_format.space_after.pt == 72
+    # and it stays on the page of the paragraph above it
+    assert document.paragraphs[-1].paragraph_format.keep_with_next is True
 
 
 # --- Query budget ----------------------------------------------------------------------------
