@@ -69,8 +69,10 @@ messages: install
 	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# With Redis as the cache and broker, as in production (the verify benchmark's workers share it).
 bench: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m benchmarks.run $(BENCH)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_REDIS_URL=$(TEST_CACHE_REDIS_URL) \
+		$(BIN)/python -m benchmarks.run $(BENCH)
 
 # Load test: gunicorn on loopback over a scratch PostgreSQL database, locust for LOAD_SECONDS.
 load: $(VENV)/.load-installed prerequisites

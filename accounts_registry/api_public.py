@@ -7,6 +7,7 @@ or archived. Every endpoint is rate limited per client address.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,10 +15,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts_registry import verify_cache
 from accounts_registry.selectors import public
 from accounts_registry.throttling import PublicDirectoryThrottle, PublicVerifyThrottle
 
@@ -183,10 +186,27 @@ class PublicVerifyView(APIView):
         responses={200: PublicVerdictSerializer, 400: OpenApiTypes.OBJECT, 429: _THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        query = PublicVerifyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        verdict = public.verify_url(query.validated_data["url"])
-        return Response(PublicVerdictSerializer(verdict_payload(verdict)).data)
+        url = request.query_params.get("url", "").strip()
+        if not url or len(url) > public.MAX_URL_LENGTH:
+            # Only a request the fast path cannot take pays for the serializer: it gives
+            # the 400 answer its usual shape.
+            query = PublicVerifyQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            url = query.validated_data["url"]
+        # The JSON object itself is cached: a repeated question is one cache read, with no
+        # query and no serializer (verify_cache invalidates it with the verdict).
+        payload = verify_cache.cached_verdict(url, lambda: _verdict_json(url), kind="api")
+        return Response(payload)
+
+
+def _verdict_json(url: str) -> dict[str, Any]:
+    """The API's answer on ``url`` as plain JSON values (what the cache stores)."""
+    verdict = public.verify_url(url, use_cache=False)
+    data = PublicVerdictSerializer(verdict_payload(verdict)).data
+    # Through the renderer and back: plain dicts, lists and strings, with nothing of the
+    # serializer attached to be pickled into the cache.
+    plain: dict[str, Any] = json.loads(JSONRenderer().render(data))
+    return plain
 
 
 class PublicDirectoryView(APIView):

@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsRegistryConfig(AppConfig):
     name = "accounts_registry"
     verbose_name = _("Registry of official pages")
+
+    def ready(self) -> None:
+        # Cached public verdicts go stale on any write to what they are built from.
+        from accounts_registry.verify_cache import connect_signals
+
+        connect_signals()

@@ -131,7 +131,14 @@ class SocialPage(models.Model):
                 name="page_unique_permanent_id",
             ),
         ]
-        indexes = [models.Index(fields=["state", "body"], name="page_state_body")]
+        indexes = [
+            models.Index(fields=["state", "body"], name="page_state_body"),
+            # The public verification looks archived pages up too ("no longer official"),
+            # which the partial unique constraints above leave out: without these full
+            # indexes every verification scanned the whole table.
+            models.Index(fields=["platform", "canonical_key"], name="page_verify_address"),
+            models.Index(fields=["platform", "permanent_id"], name="page_verify_permanent_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.platform})"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_registry.models import ContactPerson, PageReview, PageState, SocialPage
+from accounts_registry.verify_cache import bump_registry_version
 from units.models import Body
 
 
@@ -109,6 +110,8 @@ def pages_transfer(
             moved, update=True, default_user=by, default_change_reason=reason[:100], default_date=on
         )
     PageReview.objects.bulk_create(steps, batch_size=5000)
+    # The UPDATE sent no signal: cached verdicts still name the old body.
+    bump_registry_version()
     return len(pages)
 
 
@@ -144,4 +147,6 @@ def pages_archive(
         live, update=True, default_user=by, default_change_reason=reason[:100], default_date=on
     )
     PageReview.objects.bulk_create(steps, batch_size=5000)
+    # The UPDATE sent no signal: cached verdicts would still say "official".
+    bump_registry_version()
     return len(live)

@@ -1,7 +1,8 @@
 """Run the benchmarks against a throw-away copy of the configured database and print figures.
 
-`make bench` runs this module: the divisions benchmark, then the reports one (see
-docs/benchmarks.md). `python -m benchmarks.run reports` (or `divisions`) runs one only.
+`make bench` runs this module: the divisions benchmark, the reports one, then the public
+verification's (see docs/benchmarks.md). `python -m benchmarks.run reports` (or
+`divisions`, `verify`) runs one only.
 The configured database (DATABASE_URL, or the embedded SQLite file) is never written:
 Django's test-database machinery creates a fresh one, migrates it, and drops it at the end.
 """
@@ -14,7 +15,7 @@ import platform
 import sys
 import time
 
-BENCHMARKS = ("divisions", "reports")
+BENCHMARKS = ("divisions", "reports", "verify")
 
 
 def _divisions() -> None:
@@ -49,6 +50,34 @@ def _reports() -> None:
             print(f"    {line}")
 
 
+def _verify() -> None:
+    from benchmarks import verify
+
+    print("Public verification at national scale, beside /healthz (accounts_registry/)")
+    lines: list[str] = []
+    figures = verify.run(lines)
+    for line in lines:
+        print(f"  {line}")
+    for figure in figures:
+        # The floor is /healthz measured the same way (in-process or gunicorn) in this run.
+        kind = figure.label.split(" ")[0]
+        floor = next(f for f in figures if f.label.startswith(kind) and "healthz" in f.label)
+        ratio = (
+            f"{figure.per_second / floor.per_second:5.2f}x /healthz"
+            if figure is not floor and floor.per_second
+            else " " * 15
+        )
+        latency = (
+            f"p50 {figure.p50_ms:6.1f} ms  p99 {figure.p99_ms:6.1f} ms"
+            if figure.p50_ms is not None and figure.p99_ms is not None
+            else ""
+        )
+        print(
+            f"  {figure.label:<48} {figure.per_second:8.0f} req/s  {ratio}  {latency}"
+            f"  ({figure.requests} requests, {figure.errors} errors)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("only", nargs="*", help=f"run only these of {', '.join(BENCHMARKS)}")
@@ -80,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             print()
             started = time.perf_counter()
-            {"divisions": _divisions, "reports": _reports}[name]()
+            {"divisions": _divisions, "reports": _reports, "verify": _verify}[name]()
             print(f"  ({name}: {time.perf_counter() - started:.0f} s in all)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -31,6 +31,7 @@ BATCH = 5000
 def _apply(plan: Plan, *, by: User | None, plan_row: ReorganisationPlan, legal_basis: str) -> None:
     from accounts_registry.models import ContactPerson, PostingRules, SocialPage
     from accounts_registry.transfers import pages_archive, pages_transfer
+    from accounts_registry.verify_cache import bump_registry_version
     from users.models import RoleAssignment
 
     effective_on = plan.effective_on
@@ -222,3 +223,7 @@ def _apply(plan: Plan, *, by: User | None, plan_row: ReorganisationPlan, legal_b
 
     # 6. Users: staff of merged bodies, officers of units with one successor.
     _move_roles(plan, merged_into, by=by, reason=reason, model=RoleAssignment)
+
+    # Units closed, bodies archived, renamed or moved by UPDATEs that send no signal: the
+    # public verdicts cached before name them as they were.
+    bump_registry_version()
