@@ -29,7 +29,6 @@ from typing import Any
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
-from simple_history.utils import bulk_update_with_history
 
 from portal.text import fold
 from units.importers import DivisionsImportError
@@ -273,19 +272,10 @@ class ReconcilingWriter:
             AdministrativeUnit.objects.filter(pk__in=[unit.pk for unit in recoded]).update(
                 code=Concat(Value("~"), Cast("pk", models.CharField()))
             )
-        if to_create:
-            w.create(to_create)
-            counts.created += len(to_create)
-        for unit in reparented:
-            w.reparent(unit)
-        if reparented:
-            changed_fields |= {"path", "depth"}
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                AdministrativeUnit,
-                sorted(changed_fields),
-                batch_size=w.batch_size,
-                default_user=w.by,
-                default_change_reason=w.reason,
-            )
+        w.commit(
+            to_create=to_create,
+            reparented=reparented,
+            to_update=to_update,
+            changed_fields=changed_fields,
+            counts=counts,
+        )

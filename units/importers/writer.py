@@ -169,6 +169,25 @@ class _Writer:
             changed_fields |= diff
             to_update.append(unit)
             counts.updated += 1
+        self.commit(
+            to_create=to_create,
+            reparented=reparented,
+            to_update=to_update,
+            changed_fields=changed_fields,
+            counts=counts,
+        )
+
+    def commit(
+        self,
+        *,
+        to_create: list[AdministrativeUnit],
+        reparented: list[AdministrativeUnit],
+        to_update: list[AdministrativeUnit],
+        changed_fields: set[str],
+        counts: LevelCounts,
+    ) -> None:
+        """Write one level's changes: new units, then moves (new paths), then the updates,
+        with history."""
         if to_create:
             self.create(to_create)
             counts.created += len(to_create)
