@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -50,6 +49,22 @@ def _enqueue(email_id: int) -> None:
     deliver_email.delay(email_id)
 
 
+def _enqueue_after_commit(email_id: int) -> None:
+    """Hand the email to the worker once the transaction commits. If the broker is down, the
+    error is logged rather than failing the caller: the row stays queued, and
+    enqueue_stale() sends it later.
+
+    A named function, not a ``functools.partial``: Django logs a robust callback's failure
+    with its ``__qualname__``, which a partial lacks (the log line itself would then fail,
+    and with it the request, exactly when the broker is down).
+    """
+
+    def enqueue() -> None:
+        _enqueue(email_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
 @transaction.atomic
 def queue_email(
     *, to: str, subject: str, text: str, html: str = "", dedupe_key: str | None = None
@@ -80,10 +95,8 @@ def queue_email(
         if dedupe_key is None:
             raise
         return OutboundEmail.objects.get(dedupe_key=dedupe_key)
-    # The worker must not look for the row before it is committed. If the broker is down,
-    # the error is logged rather than failing the caller: the row stays queued, and
-    # enqueue_stale() sends it later.
-    transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+    # The worker must not look for the row before it is committed.
+    _enqueue_after_commit(email.pk)
     return email
 
 
@@ -144,7 +157,7 @@ def requeue(*, email_ids: Iterable[int]) -> int:
     )
     OutboundEmail.objects.filter(pk__in=ids).update(status=EmailStatus.QUEUED, attempts=0)
     for pk in ids:
-        transaction.on_commit(partial(_enqueue, pk), robust=True)
+        _enqueue_after_commit(pk)
     return len(ids)
 
 
@@ -307,7 +320,7 @@ def queue_emails(emails: Iterable[Email]) -> list[int]:
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        transaction.on_commit(partial(_enqueue, pk), robust=True)
+        _enqueue_after_commit(pk)
     return ids
 
 

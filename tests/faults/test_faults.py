@@ -105,6 +105,17 @@ def portal(stack: Stack) -> Iterator[str]:
         process.stop()
 
 
+def _why(response: requests.Response) -> str:
+    """What went wrong, from Django's debug page (its exception and where) or the body."""
+    found = re.search(r'<pre class="exception_value">(.*?)</pre>', response.text, re.DOTALL)
+    where = re.search(
+        r"<th scope=\"row\">Exception Location:</th>\s*<td>(.*?)</td>", response.text, re.DOTALL
+    )
+    if found:
+        return f"{found[1].strip()} at {where[1].strip() if where else '?'}"
+    return response.text[:2000]
+
+
 def _login(base: str, username: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/accounts/login/", timeout=30)
@@ -163,12 +174,12 @@ def test_with_redis_stopped_pages_and_writes_work_and_mail_waits_for_its_return(
             headers=headers,
             timeout=30,
         )
-        assert created.status_code == 201, created.text[:2000]
+        assert created.status_code == 201, _why(created)
         page_id = created.json()["id"]
         submitted = requests.post(
             f"{portal}/api/v1/registry/pages/{page_id}/submit/", headers=headers, timeout=30
         )
-        assert submitted.status_code == 200, submitted.text[:2000]
+        assert submitted.status_code == 200, _why(submitted)
         # A password reset asked meanwhile: an email, whose delivery needs the broker.
         session = requests.Session()
         form = session.get(f"{portal}/accounts/password/reset/", timeout=30)
