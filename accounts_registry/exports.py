@@ -142,7 +142,9 @@ def header() -> list[str]:
 def write_csv(pages: QuerySet[SocialPage]) -> Iterable[bytes]:
     """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every field quoted: a name with a comma or a semicolon stays one cell whether the
+    # reader splits on "," or, like Excel in Vietnamese, on ";".
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
 
     def line(values: list[str]) -> bytes:
         writer.writerow(values)

@@ -272,7 +272,8 @@ def _write_csv_zip(report: UnitReport, fileobj: IO[bytes]) -> None:
         for name, (header, rows) in zip(CSV_FILES, tables(tree), strict=True):
             with archive.open(zip_entry(name, moment), "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text)
+                # Every field quoted, for "," and ";" readers alike (Excel in Vietnamese).
+                writer = csv.writer(text, quoting=csv.QUOTE_ALL)
                 writer.writerow([cell_text(value) for value in header])
                 with closing(rows):  # a failure half-way closes the database cursor at once
                     for values in rows:

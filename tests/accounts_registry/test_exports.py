@@ -185,3 +185,21 @@ def test_xlsx_header_row_stays_in_sight_when_scrolling_and_printing(
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2"
     assert sheet.print_title_rows == "$1:$1"
+
+
+def test_every_csv_field_is_quoted_so_commas_and_semicolons_stay_inside_their_cell(
+    client: Client, tree: Tree
+) -> None:
+    # Excel in Vietnamese splits a CSV on ";", most other readers on ","
+    make.page(tree.ubnd_cam_ngoc, display_name="Tuổi trẻ; Văn hóa, Thể thao")
+    client.force_login(factories.staff_of(tree.ubnd_cam_ngoc))
+
+    response = client.get(reverse("registry:pages_export_csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+
+    # Every field is quoted: the separators inside a name never split it
+    assert '"Tuổi trẻ; Văn hóa, Thể thao"' in text
+    by_comma = list(csv.reader(io.StringIO(text)))
+    assert any("Tuổi trẻ; Văn hóa, Thể thao" in row for row in by_comma)
+    # and every other text field is quoted too, so a reader never guesses
+    assert text.splitlines()[1].startswith('"')
