@@ -207,9 +207,12 @@ def grants_for(user: Any) -> Grants:
         # A unit that came into being on a date (a reorganisation's successor) carries the
         # history of the units it replaced: its officers may read their past (reports,
         # letters, registry), never act in it. One query, only for such units.
-        reformed = [row[1] for row, dated in zip(rows, assignments, strict=True) if dated[4]]
         history_paths = _predecessor_paths(
-            [path for path in reformed if any(path == row[1] for row in officer_rows)]
+            [
+                path
+                for role, path, _body, _unit, unit_from, *_rest in assignments
+                if role in OFFICER_ROLES and path and unit_from is not None
+            ]
         )
         grants = Grants(
             is_admin=bool(user.is_superuser) or Role.SYSTEM_ADMIN in roles,
