@@ -32,6 +32,19 @@ class AuditAction(models.TextChoices):
     INCIDENT_DISMISS = "incident_dismiss", _("Incident dismissed")
     ROLE_GRANT = "role_grant", _("Role granted")
     ROLE_REVOKE = "role_revoke", _("Role withdrawn")
+    PASSWORD_CHANGE = "password_change", _("Password changed")
+    PASSWORD_RESET_REQUEST = "password_reset_request", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_USE = "token_use", _("API token used")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
+    OTP_ENABLE = "otp_enable", _("Second factor turned on")
+    OTP_DISABLE = "otp_disable", _("Second factor turned off")
+    OTP_FAILED = "otp_failed", _("Wrong second-factor code")
+    OTP_RECOVERY_USED = "otp_recovery_used", _("Recovery code used")
+    PERSONAL_DATA_EXPORT = "personal_data_export", _("Personal data exported")
+    PERSONAL_DATA_ACCESS = "personal_data_access", _("Personal data request answered")
+    PERSONAL_DATA_ERASE = "personal_data_erase", _("Personal data erased")
 
 
 # Logins and lockouts: they concern a person, not a unit, so they carry no unit path.
