@@ -120,8 +120,12 @@ def connect_signals() -> None:
     # A Reorganisation row is saved by the unit merges and renames of units/services.py,
     # inside the transaction whose bulk updates (no signal) move bodies and close units:
     # the bump it triggers at commit covers them.
+    from units.signals import units_bulk_written
+
     watched = (SocialPage, Platform, Body, AdministrativeUnit, Incident, Reorganisation)
     for model in watched:
         uid = f"verify_cache:{model._meta.label}"
         post_save.connect(_on_registry_write, sender=model, dispatch_uid=f"{uid}:save")
         post_delete.connect(_on_registry_write, sender=model, dispatch_uid=f"{uid}:delete")
+    # The division importer and the reconciler write units in bulk, with no post_save.
+    units_bulk_written.connect(_on_registry_write, dispatch_uid="verify_cache:units_bulk")

@@ -6,6 +6,8 @@ verdict answered from the cache costs no database query.
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,6 +26,8 @@ from tests import factories
 from tests.accounts_registry import factories_public
 from tests.accounts_registry.test_public_lost_control import close, lose_control
 from tests.conftest import Tree
+from units.importers import import_divisions
+from units.models import AdministrativeUnit
 
 PAGE = "/verify/"
 API = "/api/v1/public/verify"
@@ -210,3 +214,41 @@ def test_a_verdict_cached_while_the_archive_commits_is_dropped_at_the_commit(
 
     # Then, once committed, nobody is told the page is official
     assert verify_url(FB_URL).status is VerdictStatus.NO_LONGER_OFFICIAL
+
+
+def test_a_unit_renamed_by_the_division_importer_is_named_anew(db: None, tmp_path: Any) -> None:
+    # Given a commune of the two-tier edition with an official page, checked once by a citizen
+    def edition(name: str) -> list[dict[str, Any]]:
+        ward = {"name": name, "code": 15201, "codename": "", "division_type": "xã"}
+        return [
+            {
+                "name": "Tỉnh Thanh Hóa",
+                "code": 38,
+                "codename": "",
+                "division_type": "tỉnh",
+                "wards": [ward],
+            }
+        ]
+
+    def run(name: str) -> None:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(edition(name), ensure_ascii=False), encoding="utf-8")
+        import_divisions(
+            path=path, valid_from=date(2025, 7, 1), valid_until=None, reconcile=True, dry_run=False
+        )
+
+    run("Xã Thanh Thuỷ")
+    commune = AdministrativeUnit.objects.get(code="15201", valid_from=date(2025, 7, 1))
+    body = factories.BodyFactory(unit=commune, name="UBND xã Thanh Thủy")
+    factories_public.page(body, "https://www.facebook.com/ubndxathanhthuy", display_name="UBND")
+    before = verify_url("https://www.facebook.com/ubndxathanhthuy")
+    assert before.page is not None
+    assert before.page.unit_name == "Xã Thanh Thuỷ"
+
+    # When a corrected edition spells the commune's name anew (a bulk write, no save())
+    run("Xã Thanh Thủy")
+
+    # Then the next verification names the commune as it is now, not from the cache
+    after = verify_url("https://www.facebook.com/ubndxathanhthuy")
+    assert after.page is not None
+    assert after.page.unit_name == "Xã Thanh Thủy"

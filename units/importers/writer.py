@@ -16,6 +16,7 @@ from portal.text import fold
 from units.importers.validation import Entry
 from units.models import PATH_STEP_WIDTH, AdministrativeUnit, Reorganisation, UnitLevel, path_step
 from units.services import rewrite_subtree_paths
+from units.signals import units_bulk_written
 
 if TYPE_CHECKING:
     from units.reconcile import UnitChange
@@ -188,6 +189,8 @@ class _Writer:
     ) -> None:
         """Write one level's changes: new units, then moves (new paths), then the updates,
         with history."""
+        if to_create or reparented or to_update:
+            units_bulk_written.send(sender=type(self))
         if to_create:
             self.create(to_create)
             counts.created += len(to_create)
