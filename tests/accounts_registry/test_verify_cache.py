@@ -239,7 +239,7 @@ def test_a_unit_renamed_by_the_division_importer_is_named_anew(db: None, tmp_pat
 
     run("Xã Thanh Thuỷ")
     commune = AdministrativeUnit.objects.get(code="15201", valid_from=date(2025, 7, 1))
-    body = factories.BodyFactory(unit=commune, name="UBND xã Thanh Thủy")
+    body = factories.BodyFactory.create(unit=commune, name="UBND xã Thanh Thủy")
     factories_public.page(body, "https://www.facebook.com/ubndxathanhthuy", display_name="UBND")
     before = verify_url("https://www.facebook.com/ubndxathanhthuy")
     assert before.page is not None
