@@ -1,12 +1,19 @@
 """Start the portal under gunicorn on a scratch PostgreSQL database, load it, print figures.
 
 ``make load`` runs this module. It creates ``load_<PGDATABASE>`` (dropped first if left from
-a run before), migrates it, loads the demo and builds one quarter's reports, starts gunicorn
-on loopback, runs locust headless for a bounded time, prints requests per second, latency
-percentiles and errors per endpoint, and stops everything. Nothing leaves the machine.
+a run before), migrates it and fills it (``LOAD_DATA``):
 
-Environment: ``LOAD_USERS`` (default 20), ``LOAD_SECONDS`` (60), ``LOAD_WORKERS`` (gunicorn
-workers, default twice the cores plus one), the ``PG*`` variables and ``REDIS_URL``.
+- ``national`` (the default): today's two-tier country and the synthetic registry of its size
+  (100,000 bodies, 150,000 pages; ``loadtest/national.py``), this quarter built;
+- ``demo``: the demo's few pages, one past quarter built (a quick smoke run).
+
+It then starts gunicorn on loopback, runs locust headless for a bounded time, prints requests
+per second, latency percentiles and errors per endpoint, and stops everything. Nothing
+leaves the machine.
+
+Environment: ``LOAD_USERS`` (default 20), ``LOAD_SECONDS`` (600 for the national data set,
+60 for the demo), ``LOAD_WORKERS`` (gunicorn workers, default twice the cores plus one),
+``LOAD_BODIES`` / ``LOAD_PAGES``, the ``PG*`` variables and ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -46,8 +53,12 @@ def _pg(name: str, default: str) -> str:
 
 
 def main() -> int:
+    data = os.environ.get("LOAD_DATA", "national")
+    if data not in {"national", "demo"}:
+        print(f"LOAD_DATA must be 'national' or 'demo', not {data!r}", file=sys.stderr)
+        return 2
     users = int(os.environ.get("LOAD_USERS", "20"))
-    seconds = int(os.environ.get("LOAD_SECONDS", "60"))
+    seconds = int(os.environ.get("LOAD_SECONDS", "600" if data == "national" else "60"))
     workers = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
     host, port, user = _pg("PGHOST", "127.0.0.1"), _pg("PGPORT", "5432"), _pg("PGUSER", "postgres")
     name = f"load_{_pg('PGDATABASE', 'portal')}"
@@ -64,17 +75,22 @@ def main() -> int:
         PORTAL_VAR_DIR=str(workdir / "var"),
         # The load measures the portal, not the per-address limit every request here shares.
         PORTAL_PUBLIC_VERIFY_RATE="1000000/min",
+        PORTAL_PUBLIC_DIRECTORY_RATE="1000000/min",
+        # Nor the second factor: the provincial officer's scenario logs in with a password.
+        PORTAL_OTP_REQUIRED="false",
+        LOAD_PLAN=str(workdir / "plan.json"),
         CONN_MAX_AGE="60",
         DEBUG="false",
     )
 
-    print(f"Scratch database {name}: migrate, demo, one quarter's reports…", flush=True)
+    print(f"Scratch database {name}: migrate, {data} data set, reports…", flush=True)
     _psql(f'DROP DATABASE IF EXISTS "{name}"')
     _psql(f'CREATE DATABASE "{name}"')
     gunicorn = None
-    try:
-        for args in (
-            ["migrate", "--noinput", "-v", "0"],
+    fill = (
+        [["shell", "-c", f"from loadtest.national import prepare; prepare({env['LOAD_PLAN']!r})"]]
+        if data == "national"
+        else [
             ["load_demo", "-v", "0"],
             [
                 "shell",
@@ -83,7 +99,10 @@ def main() -> int:
                 "from reports.periods import ensure_period; from reports.build import build_period; "
                 "build_period(ensure_period(PeriodKind.QUARTERLY, date(2025, 2, 15)))",
             ],
-        ):
+        ]
+    )
+    try:
+        for args in (["migrate", "--noinput", "-v", "0"], *fill):
             subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
         web_port = _free_port()
@@ -111,6 +130,7 @@ def main() -> int:
             f"Locust: {users} users for {seconds} s against gunicorn ({workers} workers) on {base}",
             flush=True,
         )
+        before = " ".join(f"{value:.1f}" for value in os.getloadavg())
         prefix = workdir / "locust"
         subprocess.run(
             [
@@ -123,7 +143,8 @@ def main() -> int:
         rows = list(csv.DictReader((workdir / "locust_stats.csv").open()))
         print()
         print(
-            f"Python {platform.python_version()}, {os.cpu_count()} cores; {users} users, {seconds} s"
+            f"Python {platform.python_version()}, {os.cpu_count()} cores; {data} data set; "
+            f"{users} users, {seconds} s; load average before the run {before}"
         )
         header = f"{'endpoint':<28} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6}"
         print(header)
