@@ -32,10 +32,11 @@ RUN PORTAL_ENV=production \
 
 FROM base AS runtime
 # WeasyPrint (PDF letters and reports) needs Pango; Liberation 2 has Times New Roman's metrics
-# and every Vietnamese letter.
+# and every Vietnamese letter. postgresql-client (15, as the compose file's server) gives
+# `manage.py backup` and `restore` their pg_dump and pg_restore (docs/operations.md).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /home/portal portal
 COPY --from=build /opt/venv /opt/venv

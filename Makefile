@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The cache gets a Redis database of its own: tests clear it, and must not clear the broker.
 TEST_CACHE_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install prerequisites portal-prerequisites run demo test lint typecheck check messages bench load clean
+.PHONY: install prerequisites portal-prerequisites run demo test lint typecheck check messages bench load clean deps-check deps-refresh backup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,19 @@ bench: install
 load: $(VENV)/.load-installed prerequisites
 	PGHOST=$(PGHOST) PGPORT=$(PGPORT) PGUSER=$(PGUSER) PGDATABASE=$(PGDATABASE) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m loadtest.run
+
+# Pins of requirements/*.lock behind the newest patch release of their line on the configured
+# package index (exit 1 if any); deps-refresh re-locks exactly those (uv). See docs/operations.md.
+deps-check: install
+	$(BIN)/python scripts/deps_check.py
+
+deps-refresh: install
+	$(BIN)/python scripts/deps_check.py --refresh
+
+# Database (pg_dump) and uploaded files into BACKUP_DIR/portal-backup-<date>/, with checksums.
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
 
 clean:
 	rm -rf var staticfiles

@@ -26,8 +26,9 @@ from accounts_registry.models import (
     Platform,
     PostingRules,
     SocialPage,
+    Spokesperson,
 )
-from accounts_registry.services.pages import page_archive
+from accounts_registry.services.pages import page_approve, page_archive
 from portal.text import fold
 
 
@@ -71,7 +72,7 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
     list_select_related = ["platform", "body"]
     search_fields = ["search_name", "canonical_key", "permanent_id"]
     inlines = [PageReviewInline]
-    actions = ["archive_pages"]
+    actions = ["approve_pages", "archive_pages"]
     fields = readonly_fields = (
         "body",
         "platform",
@@ -109,6 +110,9 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
         # Read-only: every change of a page goes through the portal's services.
         return False
 
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts_registry.change_socialpage")
+
     def has_archive_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts_registry.change_socialpage")
 
@@ -119,6 +123,25 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @admin.action(description=_("Approve the selected submitted pages"), permissions=["approve"])
+    def approve_pages(self, request: HttpRequest, queryset: QuerySet[SocialPage]) -> None:
+        """Approve through the service, so the four-eyes rule holds here too: an
+        administrator who registered or submitted a page is refused for that page."""
+        approved = 0
+        for page in queryset.filter(state=PageState.SUBMITTED):
+            try:
+                page_approve(page=page, by=request.user, note=str(_("Approved in the admin.")))  # type: ignore[arg-type]
+            except ValidationError as error:
+                self.message_user(request, f"{page}: {'; '.join(error.messages)}", messages.ERROR)
+            else:
+                approved += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d page approved.", "%(count)d pages approved.", approved)
+            % {"count": approved},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Archive the selected pages"), permissions=["archive"])
     def archive_pages(self, request: HttpRequest, queryset: QuerySet[SocialPage]) -> None:
@@ -162,6 +185,15 @@ class ContactPersonAdmin(_NoDelete, SimpleHistoryAdmin):
     list_select_related = ["body", "page", "page__platform"]
     search_fields = ["name", "phone", "email"]
     autocomplete_fields = ["body", "page"]
+
+
+@admin.register(Spokesperson)
+class SpokespersonAdmin(_NoDelete, SimpleHistoryAdmin):
+    list_display = ["name", "body", "position", "phone", "decision_number", "archived_at"]
+    list_filter = ["archived_at"]
+    list_select_related = ["body"]
+    search_fields = ["name", "phone", "email", "decision_number"]
+    autocomplete_fields = ["body"]
 
 
 @admin.register(PostingRules)

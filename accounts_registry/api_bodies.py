@@ -26,10 +26,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts_registry.files import DocumentKind
-from accounts_registry.models import ContactPerson, PostingRules, SocialPage
+from accounts_registry.models import ContactPerson, PostingRules, SocialPage, Spokesperson
 from accounts_registry.selectors import bodies as selectors
 from accounts_registry.services.contacts import contact_set
 from accounts_registry.services.rules import rules_upload
+from accounts_registry.services.spokespersons import spokesperson_set
 from accounts_registry.views_bodies import rules_file_response
 from units.models import Body
 from users import scope
@@ -277,3 +278,100 @@ class PostingRulesViewSet(
     @action(detail=True, filter_backends=[])
     def download(self, request: Request, pk: str | None = None) -> Any:
         return rules_file_response(self.get_object())
+
+
+class SpokespersonSerializer(serializers.ModelSerializer[Spokesperson]):
+    is_appointed = serializers.BooleanField(read_only=True)
+    email = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Spokesperson
+        fields = [
+            "id",
+            "body",
+            "name",
+            "position",
+            "phone",
+            "email",
+            "decision_number",
+            "decision_date",
+            "is_appointed",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SpokespersonWriteSerializer(serializers.Serializer[Spokesperson]):
+    """Set a body's spokesperson (Decree 09/2017/NĐ-CP)."""
+
+    body = _EditableBodyField()
+    name = serializers.CharField(max_length=150)
+    position = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    phone = serializers.CharField(max_length=30)
+    email = serializers.EmailField(required=False, default="", allow_blank=True)
+    decision_number = serializers.CharField(
+        max_length=60, required=False, default="", allow_blank=True
+    )
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def create(self, validated_data: dict[str, Any]) -> Spokesperson:
+        try:
+            return spokesperson_set(by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            _raise_as_api_error(exc)
+            raise
+
+
+class SpokespersonFilter(django_filters.FilterSet):
+    body = django_filters.NumberFilter(field_name="body", label="Body")
+    archived = django_filters.BooleanFilter(
+        field_name="archived_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label="Archived (true) or current (false); both when absent",
+    )
+
+    class Meta:
+        model = Spokesperson
+        fields = ["body", "archived"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List spokespersons in scope", tags=["registry: contacts"]),
+    retrieve=extend_schema(summary="One spokesperson in scope", tags=["registry: contacts"]),
+    create=extend_schema(
+        summary="Set a body's spokesperson",
+        description=(
+            "The same person (same full name, ignoring case and diacritics) is updated in "
+            "place; another person archives the current spokesperson and creates a new one."
+        ),
+        tags=["registry: contacts"],
+        request=SpokespersonWriteSerializer,
+        responses={201: SpokespersonSerializer},
+    ),
+)
+class SpokespersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Spokesperson],
+):
+    """Spokespersons (current and archived) of the bodies the caller may see."""
+
+    filterset_class = SpokespersonFilter
+
+    def get_queryset(self) -> QuerySet[Spokesperson]:
+        return selectors.spokespersons_for(self.request.user).order_by("body_id", "-pk")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Spokesperson]]:
+        if self.action == "create":
+            return SpokespersonWriteSerializer
+        return SpokespersonSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        spokesperson = serializer.save()
+        return Response(SpokespersonSerializer(spokesperson).data, status=status.HTTP_201_CREATED)

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from accounts_registry.models import ContactPerson, PostingRules, SocialPage
+from accounts_registry.models import ContactPerson, PostingRules, SocialPage, Spokesperson
 from accounts_registry.selectors.pages import gaps_of, page_rows
 from units.models import AdministrativeUnit
 
@@ -43,6 +43,8 @@ COLUMNS: tuple[Any, ...] = (
     _("Unit responsible for posting"),
     _("Contact person"),
     _("Contact phone"),
+    _("Spokesperson"),
+    _("Spokesperson's phone"),
     _("Posting rules"),
     _("Gaps"),
     _("Approved at"),
@@ -70,11 +72,22 @@ def _effective_contact(field: str) -> Subquery:
     )
 
 
+def _spokesperson(field: str) -> Subquery:
+    # The body's current spokesperson (Decree 09/2017/NĐ-CP), beside the contact person.
+    return Subquery(
+        Spokesperson.objects.filter(body=OuterRef("body"), archived_at__isnull=True)
+        .order_by("pk")
+        .values(field)[:1]
+    )
+
+
 def export_rows(pages: QuerySet[SocialPage]) -> QuerySet[SocialPage]:
     """The filtered pages with everything a row of the export shows, in SQL."""
     return page_rows(pages).annotate(
         contact_name=_effective_contact("name"),
         contact_phone=_effective_contact("phone"),
+        spokesperson_name=_spokesperson("name"),
+        spokesperson_phone=_spokesperson("phone"),
         rules_number=Subquery(
             PostingRules.objects.filter(body=OuterRef("body"), superseded_at__isnull=True)
             .order_by("-version")
@@ -127,6 +140,8 @@ def rows(pages: QuerySet[SocialPage]) -> Iterator[list[str]]:
                 page.responsible_unit,
                 getattr(page, "contact_name", None) or "",
                 getattr(page, "contact_phone", None) or "",
+                getattr(page, "spokesperson_name", None) or "",
+                getattr(page, "spokesperson_phone", None) or "",
                 getattr(page, "rules_number", None) or "",
                 "; ".join(str(label) for _code, label in gaps_of(page)),
                 _day(page.approved_at),

@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts_registry.files import max_rules_bytes
-from accounts_registry.models import ContactPerson
+from accounts_registry.models import ContactPerson, Spokesperson
 
 
 class ContactForm(forms.Form):
@@ -52,6 +52,42 @@ class ContactForm(forms.Form):
                 "notice_date": contact.notice_date,
             }
             if contact is not None
+            else {}
+        )
+        return cls(initial=initial, **kwargs)  # type: ignore[arg-type]
+
+
+class SpokespersonForm(forms.Form):
+    """The body's spokesperson (Decree 09/2017/NĐ-CP), beside its contact person."""
+
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    position = forms.CharField(label=_("Position"), max_length=150, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        help_text=_("Mobile (10 digits, e.g. 0912 345 678 or +84 912 345 678) or landline."),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    decision_number = forms.CharField(
+        label=_("Number of the appointing decision"),
+        max_length=60,
+        required=False,
+        help_text=_("The decision appointing the spokesperson (Decree 09/2017/NĐ-CP)."),
+    )
+    decision_date = forms.DateField(
+        label=_("Date of the appointing decision"),
+        required=False,
+        help_text=_("dd/mm/yyyy"),
+    )
+
+    @classmethod
+    def for_spokesperson(
+        cls, spokesperson: Spokesperson | None, **kwargs: object
+    ) -> SpokespersonForm:
+        """A form prefilled with the current spokesperson, if any."""
+        initial = (
+            {name: getattr(spokesperson, name) for name in cls.base_fields}
+            if spokesperson is not None
             else {}
         )
         return cls(initial=initial, **kwargs)  # type: ignore[arg-type]

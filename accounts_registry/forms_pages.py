@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_registry.models import PageState, Platform, SocialPage
 from accounts_registry.selectors.pages import GAPS
 from units.models import AdministrativeUnit, Body
+from units.pickers import PickerKind, ScopedPickerField
 
 
 class _PlatformChoice(forms.ModelChoiceField):
@@ -98,19 +99,24 @@ class PageEditForm(forms.Form):
 class PageRegisterForm(PageEditForm):
     """A new page: the body comes first, chosen among the bodies the user may edit."""
 
-    body = forms.ModelChoiceField(label=_("Body"), queryset=Body.objects.none())
+    # A search field, not a <select>: an administrator may edit 100,000 bodies. Staff of a
+    # few bodies get a plain <select>, preselected when there is only one (units/pickers.py).
+    body = ScopedPickerField(
+        label=_("Body"),
+        queryset=Body.objects.none(),
+        kind=PickerKind.BODY,
+        source="units:autocomplete_bodies",
+        source_query="for=edit",
+        placeholder=_("Type part of the body's name"),
+    )
 
     field_order = ["body", "platform", "url", "display_name"]
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         body_field = self.fields["body"]
-        assert isinstance(body_field, forms.ModelChoiceField)
+        assert isinstance(body_field, ScopedPickerField)
         body_field.queryset = bodies
-        if len(bodies) == 1:
-            # Staff of one body have nothing to choose.
-            body_field.initial = bodies[0].pk
-            body_field.empty_label = None
 
 
 class NoteForm(forms.Form):
@@ -123,14 +129,21 @@ class PageFilterForm(forms.Form):
     """The filters of the page list; every choice is limited to the user's scope."""
 
     q = forms.CharField(label=_("Search"), required=False)
-    unit = forms.ModelChoiceField(
+    unit = ScopedPickerField(
         label=_("Administrative unit"),
         queryset=AdministrativeUnit.objects.none(),
+        kind=PickerKind.UNIT,
+        source="units:autocomplete_units",
         required=False,
-        empty_label=_("All units"),
+        placeholder=_("All units"),
     )
-    body = forms.ModelChoiceField(
-        label=_("Body"), queryset=Body.objects.none(), required=False, empty_label=_("All bodies")
+    body = ScopedPickerField(
+        label=_("Body"),
+        queryset=Body.objects.none(),
+        kind=PickerKind.BODY,
+        source="units:autocomplete_bodies",
+        required=False,
+        placeholder=_("All bodies"),
     )
     platform = forms.ChoiceField(label=_("Platform"), required=False)
     state = forms.ChoiceField(
@@ -152,8 +165,8 @@ class PageFilterForm(forms.Form):
         unit_field = self.fields["unit"]
         body_field = self.fields["body"]
         platform_field = self.fields["platform"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        assert isinstance(body_field, forms.ModelChoiceField)
+        assert isinstance(unit_field, ScopedPickerField)
+        assert isinstance(body_field, ScopedPickerField)
         assert isinstance(platform_field, forms.ChoiceField)
         unit_field.queryset = units
         body_field.queryset = bodies

@@ -284,3 +284,54 @@ class PostingRules(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+
+class Spokesperson(models.Model):
+    """The spokesperson (người phát ngôn) of a body, under Decree 09/2017/NĐ-CP.
+
+    The person appointed to speak and give information to the press for the body, beside
+    its contact person. One current record per body; a replaced spokesperson is archived,
+    never deleted, and every correction is kept in the history.
+    """
+
+    body = models.ForeignKey(
+        "units.Body",
+        on_delete=models.PROTECT,
+        related_name="spokespersons",
+        verbose_name=_("body"),
+    )
+    name = NFCCharField(_("full name"), max_length=150)
+    position = NFCCharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30)
+    email = models.EmailField(_("email"), blank=True)
+    decision_number = NFCCharField(
+        _("number of the appointing decision"),
+        max_length=60,
+        blank=True,
+        help_text=_("The decision appointing the spokesperson (Decree 09/2017/NĐ-CP)."),
+    )
+    decision_date = models.DateField(_("date of the appointing decision"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["body", "-pk"]
+        verbose_name = _("spokesperson")
+        verbose_name_plural = _("spokespersons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=models.Q(archived_at__isnull=True),
+                name="one_spokesperson_per_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_appointed(self) -> bool:
+        """The appointing decision is recorded (number and date)."""
+        return bool(self.decision_number and self.decision_date)

@@ -18,11 +18,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts_registry.forms_bodies import ContactForm, RulesUploadForm, add_service_errors
+from accounts_registry.forms_bodies import (
+    ContactForm,
+    RulesUploadForm,
+    SpokespersonForm,
+    add_service_errors,
+)
 from accounts_registry.models import PostingRules
 from accounts_registry.selectors import bodies as selectors
 from accounts_registry.services.contacts import contact_clear_page_override, contact_set
 from accounts_registry.services.rules import rules_upload
+from accounts_registry.services.spokespersons import (
+    current_spokesperson,
+    spokesperson_clear,
+    spokesperson_set,
+)
+from incidents.selectors_findings import finding_counts
 from units.models import Body
 from users import scope
 from users.scope import Action
@@ -42,10 +53,12 @@ def _render_registry(
     *,
     contact_form: ContactForm | None = None,
     rules_form: RulesUploadForm | None = None,
+    spokesperson_form: SpokespersonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     can_edit = scope.can(request.user, Action.EDIT, body)
     contact = selectors.current_default_contact(body)
+    spokesperson = current_spokesperson(body)
     versions = list(
         selectors.rules_for(request.user)
         .filter(body=body)
@@ -58,18 +71,29 @@ def _render_registry(
         .select_related("platform")
         .order_by("platform__order", "display_name")
     )
+    grants = scope.grants_for(request.user)
+    # Who may record a monitoring finding: the officers above the body (REVIEW), read from
+    # the grants already loaded rather than with another query.
+    can_review = grants.is_admin or any(
+        body.unit.path.startswith(path) for path in grants.acting_subtree_paths
+    )
     return render(
         request,
         "accounts_registry/bodies/registry.html",
         {
             "body": body,
             "can_edit": can_edit,
+            "can_record_finding": can_review,
+            "finding_counts": finding_counts(body),
             "contact": contact,
             "contact_form": contact_form
             or (ContactForm.for_contact(contact) if can_edit else None),
             "current_rules": current_rules,
             "older_rules": [rules for rules in versions if not rules.is_current],
             "rules_form": rules_form or (RulesUploadForm() if can_edit else None),
+            "spokesperson": spokesperson,
+            "spokesperson_form": spokesperson_form
+            or (SpokespersonForm.for_spokesperson(spokesperson) if can_edit else None),
             "pages": pages,
             "history": selectors.body_history(body),
         },
@@ -100,6 +124,27 @@ def body_contact(request: HttpRequest, body_id: int) -> HttpResponse:
             messages.success(request, _("The contact person was saved."))
             return redirect("registry:body_registry", body_id=body.pk)
     return _render_registry(request, body, contact_form=form, status=400)
+
+
+@login_required
+@require_POST
+def body_spokesperson(request: HttpRequest, body_id: int) -> HttpResponse:
+    """Set the body's spokesperson, or record that it has none any more ("clear")."""
+    body = _body_for_change(request, body_id)
+    if "clear" in request.POST:
+        if spokesperson_clear(body=body, by=request.user) is not None:
+            messages.success(request, _("The spokesperson was archived."))
+        return redirect("registry:body_registry", body_id=body.pk)
+    form = SpokespersonForm(request.POST)
+    if form.is_valid():
+        try:
+            spokesperson_set(body=body, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The spokesperson was saved."))
+            return redirect("registry:body_registry", body_id=body.pk)
+    return _render_registry(request, body, spokesperson_form=form, status=400)
 
 
 @login_required

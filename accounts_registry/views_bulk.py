@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from accounts_registry import bulk, exports
 from accounts_registry.views_pages import filtered_pages
+from privacy.services import record_export
 
 _SESSION_KEY = "registry_bulk_upload"
 # An upload waits this long for its commit; a preview left open over a day is re-uploaded.
@@ -191,12 +192,15 @@ def _filename(extension: str) -> str:
 def export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered page list as an Excel workbook."""
     out = exports.write_xlsx(filtered_pages(request)[1])
+    # Contact persons' names and phones: a personal-data export, recorded (privacy/).
+    record_export(request, "registry pages (XLSX, with contact persons)")
     return FileResponse(out, as_attachment=True, filename=_filename("xlsx"), content_type=_XLSX)
 
 
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered page list as CSV (UTF-8 with BOM), streamed."""
+    record_export(request, "registry pages (CSV, with contact persons)")
     response = StreamingHttpResponse(
         exports.write_csv(filtered_pages(request)[1]), content_type="text/csv; charset=utf-8"
     )

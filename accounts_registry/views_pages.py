@@ -84,7 +84,8 @@ def page_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "filtered": any(request.GET.get(name) for name in form.fields),
+            # The pickers' typed text (unit_q, body_q) filters too.
+            "filtered": any(value for name, value in request.GET.items() if name != "page"),
             "can_register": _editable_bodies(request).exists(),
         },
     )
@@ -97,19 +98,28 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = selectors.pages_for(request.user, Action.EDIT).filter(pk=page.pk).exists()
     can_review = selectors.pages_for(request.user, Action.REVIEW).filter(pk=page.pk).exists()
     live = page.state != PageState.ARCHIVED
+    reviews = list(selectors.reviews_of(page))
+    # Four eyes: whoever registered or last submitted the page does not review it (the
+    # service refuses; the buttons give way to the reason). Read from the steps above.
+    submitted_by = next(
+        (r.by_id for r in reversed(reviews) if r.to_state == PageState.SUBMITTED), None
+    )
+    own_work = request.user.pk in (page.created_by_id, submitted_by)
+    can_review = can_review and page.state == PageState.SUBMITTED
     return render(
         request,
         "accounts_registry/pages/page_detail.html",
         {
             "page": page,
             "gaps": selectors.gaps_of(page),
-            "reviews": list(selectors.reviews_of(page)),
+            "reviews": reviews,
             "history": selectors.history_of(page),
             "can_edit": can_edit and page.state in services.EDITABLE_STATES,
             "can_submit": can_edit and page.state in (PageState.DRAFT, PageState.RETURNED),
             "can_confirm": can_edit and page.state == PageState.APPROVED,
             "can_archive": can_edit and live,
-            "can_review": can_review and page.state == PageState.SUBMITTED,
+            "can_review": can_review and not own_work,
+            "four_eyes_blocked": can_review and own_work,
             "note_form": NoteForm(),
         },
     )
@@ -127,13 +137,13 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 @login_required
 def page_register(request: HttpRequest) -> HttpResponse:
     """Register a page of one of the bodies the user edits."""
-    bodies = list(_editable_bodies(request))
-    if not bodies:
+    # Never the whole list of bodies: an administrator may edit 100,000 of them.
+    if not _editable_bodies(request).exists():
         raise Http404
-    body_ids = {body.pk for body in bodies}
     initial: dict[str, Any] = {}
-    if request.GET.get("body", "").isdigit() and int(request.GET["body"]) in body_ids:
-        initial["body"] = int(request.GET["body"])
+    wanted = request.GET.get("body", "")
+    if wanted.isdigit() and _editable_bodies(request).filter(pk=int(wanted)).exists():
+        initial["body"] = int(wanted)
     form = PageRegisterForm(
         request.POST or None,
         initial=initial,

@@ -126,12 +126,12 @@ def run(profile: list[str] | None = None) -> list[Figure]:
     """Measure; ``profile`` receives the statement profile of the first build."""
     from django.core.management.base import CommandError
 
-    from reports.build import BATCH_SIZE, build_period
-    from reports.models import PeriodKind
+    from reports.build import BATCH_SIZE, build_period, default_engine
+    from reports.models import PeriodKind, UnitReport
     from reports.periods import ensure_period
-    from reports.synthetic import generate
+    from reports.synthetic import SYNTHETIC_DOMAIN, generate
     from units.importers import import_edition
-    from units.models import AdministrativeUnit
+    from units.models import AdministrativeUnit, Body
 
     figures: list[Figure] = []
     started = time.perf_counter()
@@ -146,20 +146,28 @@ def run(profile: list[str] | None = None) -> list[Figure]:
         )
     )
 
-    try:
-        generated = generate(seed=SEED, bodies=BODIES, pages=PAGES)
-    except CommandError as exc:
-        figures.append(Figure(f"synthetic registry not generated: {exc}"))
-        return figures
-    figures.append(
-        Figure(
-            f"generate the registry (seed {SEED})",
-            generated.seconds,
-            None,
-            f"{generated.bodies} bodies, {generated.pages} pages, {generated.contacts} "
-            f"contacts, {generated.rules} rules, {generated.incidents} incidents",
+    if (
+        os.environ.get("BENCH_KEEPDB") == "1"
+        and Body.objects.filter(email__endswith="@" + SYNTHETIC_DOMAIN).exists()
+    ):
+        # A scratch database kept from an earlier run: its registry, and no report yet.
+        UnitReport.objects.filter(period__starts_on__lte=PERIOD_DAY).delete()
+        figures.append(Figure("synthetic registry of an earlier run reused (BENCH_KEEPDB=1)"))
+    else:
+        try:
+            generated = generate(seed=SEED, bodies=BODIES, pages=PAGES)
+        except CommandError as exc:
+            figures.append(Figure(f"synthetic registry not generated: {exc}"))
+            return figures
+        figures.append(
+            Figure(
+                f"generate the registry (seed {SEED})",
+                generated.seconds,
+                None,
+                f"{generated.bodies} bodies, {generated.pages} pages, {generated.contacts} "
+                f"contacts, {generated.rules} rules, {generated.incidents} incidents",
+            )
         )
-    )
     if connection.vendor == "postgresql":
         # Fresh statistics, as autovacuum would give a registry that grew over time.
         with connection.cursor() as cursor:
@@ -167,6 +175,7 @@ def run(profile: list[str] | None = None) -> list[Figure]:
 
     period = ensure_period(PeriodKind.QUARTERLY, PERIOD_DAY)
     now = BUILD_NOW
+    refresh_seconds: float | None = None
     for label in ("first build", "rebuild (refresh)"):
         rss = _rss_kib()
         # BENCH_PROFILE=1: cProfile the refresh (Python's share of it; it slows it down).
@@ -189,14 +198,20 @@ def run(profile: list[str] | None = None) -> list[Figure]:
             profile.extend(
                 ["", "Refresh under cProfile (by own time):", *text.getvalue().splitlines()]
             )
+        refresh_seconds = seconds
         figures.append(
             Figure(
                 f"build {period.label}, all units: {label}",
                 seconds,
                 stats.count,
                 f"{result.units} reports, {result.body_rows} body rows, {result.page_rows} "
-                f"page rows, {result.child_rows} child rows; batch {BATCH_SIZE}; "
-                f"RSS +{(_rss_kib() - rss) / 1024:.0f} MiB; SQL time {stats.seconds:.1f} s",
+                f"page rows, {result.child_rows} child rows; "
+                + (
+                    "SQL build, one transaction (no BuildRun watched); "
+                    if default_engine() == "sql"
+                    else f"ORM build, batch {BATCH_SIZE}; "
+                )
+                + f"RSS +{(_rss_kib() - rss) / 1024:.0f} MiB; SQL time {stats.seconds:.1f} s",
             )
         )
         if profile is not None and label == "first build":
@@ -204,6 +219,18 @@ def run(profile: list[str] | None = None) -> list[Figure]:
                 f"{kind:<48} {stats.by_kind[kind]:5d} statements {spent:7.2f} s"
                 for kind, spent in sorted(stats.time_by_kind.items(), key=lambda item: -item[1])
             )
+
+    if connection.vendor == "postgresql" and refresh_seconds:
+        figures.extend(_floor(period, now, refresh_seconds))
+    if os.environ.get("BENCH_ORM"):
+        # The portable ORM build (the embedded SQLite's), on the same data: slow.
+        with counted() as stats:
+            began = time.perf_counter()
+            build_period(period, now=now, engine="orm")
+            seconds = time.perf_counter() - began
+        figures.append(
+            Figure(f"build {period.label}, all units: ORM build (refresh)", seconds, stats.count)
+        )
 
     province, rollup = _accept_province(period, now)
     figures.extend(rollup)
@@ -328,3 +355,231 @@ def _dashboard(province: Any, period: Any) -> list[Figure]:
             Figure(f"dashboard of {province.name}, province officer: {label}", seconds, stats.count)
         )
     return figures
+
+
+# --- the raw-SQL floor ----------------------------------------------------------------------
+
+# The pages as they stood at the end of the period, for a registry written in bulk (no
+# history: the synthetic one), each corrected by its own dates as ``reports.asof`` does.
+_FLOOR_PAGES = """
+    SELECT g.id, g.body_id, g.platform_id, g.url, g.display_name, g.is_platform_verified,
+        g.responsible_unit <> '' AS responsible, g.confirmed_at,
+        CASE
+            WHEN g.state = 'archived' AND g.archived_at < %(end)s THEN 'archived'
+            WHEN g.state IN ('approved', 'archived') AND g.approved_at < %(end)s THEN 'approved'
+            WHEN g.state = 'returned' AND (g.submitted_at IS NULL OR g.submitted_at >= %(end)s)
+                THEN 'draft'
+            WHEN g.state IN ('approved', 'archived', 'submitted') THEN
+                CASE WHEN g.submitted_at < %(end)s THEN 'submitted' ELSE 'draft' END
+            ELSE g.state END AS state
+    FROM accounts_registry_socialpage g"""
+_FLOOR_CONTACTS = """
+    SELECT body_id, page_id,
+        notice_number <> '' AND notice_date IS NOT NULL AND notice_date <= %(day)s AS notified
+    FROM accounts_registry_contactperson WHERE archived_at IS NULL OR archived_at >= %(end)s"""
+_FLOOR_BODIES = """
+    SELECT r.id AS report_id, u.name AS unit_name, b.id, b.name, b.kind, b.unit_id,
+        p.body_id IS NOT NULL AS has_rules
+    FROM reports_unitreport r
+    JOIN units_administrativeunit u ON u.id = r.unit_id
+    JOIN units_body b ON b.unit_id = r.unit_id
+    LEFT JOIN (SELECT DISTINCT body_id FROM accounts_registry_postingrules
+               WHERE uploaded_at < %(end)s
+                 AND (superseded_at IS NULL OR superseded_at >= %(end)s)) p ON p.body_id = b.id
+    WHERE r.period_id = %(period)s AND r.state IN ('draft', 'returned')
+      AND (b.archived_at IS NULL OR b.archived_at >= %(end)s)"""
+_FLOOR = [
+    """DELETE FROM reports_reportbodyrow WHERE report_id IN (
+        SELECT id FROM reports_unitreport
+        WHERE period_id = %(period)s AND state IN ('draft', 'returned'))""",
+    """DELETE FROM reports_reportpagerow WHERE report_id IN (
+        SELECT id FROM reports_unitreport
+        WHERE period_id = %(period)s AND state IN ('draft', 'returned'))""",
+    """DELETE FROM reports_reportchildrow WHERE report_id IN (
+        SELECT id FROM reports_unitreport
+        WHERE period_id = %(period)s AND state IN ('draft', 'returned'))""",
+    f"""INSERT INTO reports_reportbodyrow (report_id, body_id, body_name, body_kind, unit_id,
+        unit_name, has_contact, contact_notified, has_rules, pages_registered, pages_approved,
+        pages_verified, pages_needing_review, pages_with_responsible_unit, incidents_opened,
+        incidents_reported, incidents_resolved, hours_to_report_total, hours_to_report_count)
+    WITH c AS ({_FLOOR_CONTACTS}),
+    g AS (SELECT body_id, count(*) AS n,
+                 count(*) FILTER (WHERE state = 'approved') AS approved,
+                 count(*) FILTER (WHERE state = 'approved' AND is_platform_verified) AS verified,
+                 count(*) FILTER (WHERE state = 'approved' AND confirmed_at < %(cutoff)s)
+                     AS review,
+                 count(*) FILTER (WHERE state = 'approved' AND responsible) AS responsible
+          FROM ({_FLOOR_PAGES}) g WHERE state <> 'archived' GROUP BY body_id),
+    i AS (SELECT body_id,
+                 count(*) FILTER (WHERE discovered_at >= %(start)s AND discovered_at < %(end)s)
+                     AS opened,
+                 count(*) FILTER (WHERE reported_to_platform_at >= %(start)s
+                                  AND reported_to_platform_at < %(end)s) AS reported,
+                 count(*) FILTER (WHERE closed_at >= %(start)s AND closed_at < %(end)s
+                                  AND state = 'resolved') AS resolved,
+                 round(extract(epoch FROM sum(reported_to_platform_at - discovered_at)
+                       FILTER (WHERE reported_to_platform_at >= %(start)s
+                               AND reported_to_platform_at < %(end)s)) / 3600, 2) AS hours
+          FROM incidents_incident GROUP BY body_id)
+    SELECT b.report_id, b.id, b.name, b.kind, b.unit_id, b.unit_name,
+        c.body_id IS NOT NULL, COALESCE(c.notified, false), b.has_rules,
+        COALESCE(g.n, 0), COALESCE(g.approved, 0), COALESCE(g.verified, 0),
+        COALESCE(g.review, 0), COALESCE(g.responsible, 0), COALESCE(i.opened, 0),
+        COALESCE(i.reported, 0), COALESCE(i.resolved, 0), COALESCE(i.hours, 0),
+        COALESCE(i.reported, 0)
+    FROM ({_FLOOR_BODIES}) b
+    LEFT JOIN (SELECT body_id, bool_or(notified) AS notified FROM c GROUP BY body_id) c
+        ON c.body_id = b.id
+    LEFT JOIN g ON g.body_id = b.id LEFT JOIN i ON i.body_id = b.id""",  # noqa: S608 - constants
+    f"""INSERT INTO reports_reportpagerow (report_id, page_id, body_id, body_name, platform, url,
+        name, state, verified, has_contact, has_rules, has_responsible_unit, needs_review)
+    WITH c AS ({_FLOOR_CONTACTS})
+    SELECT b.report_id, g.id, b.id, b.name, f.name, g.url, g.display_name, g.state,
+        g.is_platform_verified,
+        d.body_id IS NOT NULL OR o.page_id IS NOT NULL, b.has_rules, g.responsible,
+        g.state = 'approved' AND g.confirmed_at IS NOT NULL AND g.confirmed_at < %(cutoff)s
+    FROM ({_FLOOR_PAGES}) g JOIN ({_FLOOR_BODIES}) b ON b.id = g.body_id
+    JOIN accounts_registry_platform f ON f.id = g.platform_id
+    LEFT JOIN (SELECT DISTINCT body_id FROM c WHERE page_id IS NULL) d ON d.body_id = b.id
+    LEFT JOIN (SELECT DISTINCT body_id, page_id FROM c WHERE page_id IS NOT NULL) o
+        ON o.body_id = b.id AND o.page_id = g.id
+    WHERE g.state <> 'archived'""",  # noqa: S608 - constants
+    """INSERT INTO reports_reportchildrow (report_id, child_unit_id, child_name, child_path,
+        child_report_id, child_state, child_submitted_at, expected, submitted, on_time,
+        accepted, missing)
+    SELECT r.id, u.id, u.name, u.path, c.id, c.state, c.submitted_at, true,
+        c.state IN ('submitted', 'accepted'),
+        c.state IN ('submitted', 'accepted') AND NOT c.submitted_late,
+        c.state = 'accepted', c.state <> 'accepted'
+    FROM reports_unitreport r
+    JOIN units_administrativeunit u ON u.parent_id = r.unit_id
+         AND (u.valid_from IS NULL OR u.valid_from <= %(day)s)
+         AND (u.valid_until IS NULL OR u.valid_until >= %(day)s)
+    JOIN reports_unitreport c ON c.unit_id = u.id AND c.period_id = r.period_id
+    WHERE r.period_id = %(period)s AND r.state IN ('draft', 'returned')""",
+    """UPDATE reports_unitreport r SET built_at = %(now)s, unit_name = u.name,
+        unit_path = u.path, totals = jsonb_build_object(
+            'bodies', COALESCE(b.bodies, 0),
+            'pages_registered', COALESCE(b.pages_registered, 0),
+            'pages_approved', COALESCE(b.pages_approved, 0),
+            'pages_verified', COALESCE(b.pages_verified, 0),
+            'pages_needing_review', COALESCE(b.pages_needing_review, 0),
+            'pages_with_responsible_unit', COALESCE(b.pages_with_responsible_unit, 0),
+            'bodies_with_contact', COALESCE(b.bodies_with_contact, 0),
+            'bodies_contact_notified', COALESCE(b.bodies_contact_notified, 0),
+            'bodies_with_rules', COALESCE(b.bodies_with_rules, 0),
+            'incidents_opened', COALESCE(b.incidents_opened, 0),
+            'incidents_reported', COALESCE(b.incidents_reported, 0),
+            'incidents_resolved', COALESCE(b.incidents_resolved, 0),
+            'hours_to_report_total', round(COALESCE(b.hours, 0)::numeric, 2),
+            'hours_to_report_count', COALESCE(b.incidents_reported, 0),
+            'units_reporting', 1,
+            'units_missing', COALESCE(c.missing, 0),
+            'units_info_consistent', COALESCE(r.info_consistent::integer, 0),
+            'units_security_measures', COALESCE(r.security_measures::integer, 0),
+            'impersonation_scans', COALESCE(r.impersonation_scans, 0),
+            'fake_pages_found', COALESCE(r.fake_pages_found, 0),
+            'dissemination_sessions', COALESCE(r.dissemination_sessions, 0),
+            'participants', COALESCE(r.participants, 0),
+            'positive_posts', COALESCE(r.positive_posts, 0),
+            'comments_answered', COALESCE(r.comments_answered, 0))
+    FROM units_administrativeunit u,
+        reports_unitreport t
+        LEFT JOIN (SELECT report_id, count(*) AS bodies,
+                          sum(pages_registered) AS pages_registered,
+                          sum(pages_approved) AS pages_approved,
+                          sum(pages_verified) AS pages_verified,
+                          sum(pages_needing_review) AS pages_needing_review,
+                          sum(pages_with_responsible_unit) AS pages_with_responsible_unit,
+                          count(*) FILTER (WHERE has_contact) AS bodies_with_contact,
+                          count(*) FILTER (WHERE contact_notified) AS bodies_contact_notified,
+                          count(*) FILTER (WHERE has_rules) AS bodies_with_rules,
+                          sum(incidents_opened) AS incidents_opened,
+                          sum(incidents_reported) AS incidents_reported,
+                          sum(incidents_resolved) AS incidents_resolved,
+                          sum(hours_to_report_total) AS hours
+                   FROM reports_reportbodyrow GROUP BY report_id) b ON b.report_id = t.id
+        LEFT JOIN (SELECT report_id, count(*) AS missing FROM reports_reportchildrow
+                   GROUP BY report_id) c ON c.report_id = t.id
+    WHERE t.id = r.id AND u.id = r.unit_id AND r.period_id = %(period)s
+      AND r.state IN ('draft', 'returned')""",
+]
+
+
+def _digest(period: Any) -> tuple[str, ...]:
+    """Checksums of the period's reports (snapshot fields and totals) and of each row table,
+    keyed by what does not depend on the rows' own ids."""
+    tables = (
+        ("reports_reportbodyrow", "body_id"),
+        ("reports_reportpagerow", "page_id"),
+        ("reports_reportchildrow", "child_unit_id"),
+    )
+    sums = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT md5(string_agg(concat_ws('|', unit_id, unit_name, unit_path, totals::text),"
+            " ';' ORDER BY unit_id)) FROM reports_unitreport WHERE period_id = %s",
+            [period.pk],
+        )
+        sums.append(cursor.fetchone()[0])
+        for table, key in tables:
+            cursor.execute(
+                f"SELECT count(*), md5(string_agg(concat_ws('|', r.unit_id, "  # noqa: S608
+                f"(to_jsonb(x) - 'id' - 'report_id')::text), ';' ORDER BY r.unit_id, x.{key})) "
+                f"FROM {table} x JOIN reports_unitreport r ON r.id = x.report_id "
+                "WHERE r.period_id = %s",
+                [period.pk],
+            )
+            count, digest = cursor.fetchone()
+            sums.append(f"{count}:{digest}")
+    return tuple(sums)
+
+
+def _floor(period: Any, now: datetime, build_seconds: float) -> list[Figure]:
+    """The same rows and totals written by a minimal hand-written set of SQL statements.
+
+    Valid for this data set only: a registry written in bulk (no history), every report a
+    draft, no child accepted; the build's own rows are checked equal to it afterwards.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from reports.build import local_bounds
+
+    start, end = local_bounds(period)
+    params = {
+        "period": period.pk,
+        "start": start,
+        "end": end,
+        "day": period.ends_on,
+        "now": now,
+        "cutoff": end - timedelta(days=settings.PORTAL_PAGE_RECONFIRM_DAYS),
+    }
+    with connection.cursor() as cursor:
+        # The row tables were just filled: statistics for the checksums' joins.
+        cursor.execute(
+            "ANALYZE reports_unitreport, reports_reportbodyrow, reports_reportpagerow, "
+            "reports_reportchildrow"
+        )
+    built = _digest(period)
+    with counted() as stats:
+        began = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in _FLOOR:
+                cursor.execute(sql, params)
+        seconds = time.perf_counter() - began
+    same = _digest(period) == built
+    return [
+        Figure(
+            f"raw-SQL floor: the same rows and totals, {len(_FLOOR)} statements",
+            seconds,
+            stats.count,
+            "rows and totals identical to the build's: "
+            + ("yes (checksums of every table equal)" if same else "NO, they differ"),
+        ),
+        Figure(
+            f"SQL build (refresh) / raw-SQL floor: {build_seconds / seconds:.2f}x",
+            note=f"{build_seconds:.2f} s against {seconds:.2f} s in the same run",
+        ),
+    ]

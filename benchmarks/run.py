@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 
-BENCHMARKS = ("divisions", "reports", "verify")
+BENCHMARKS = ("divisions", "reports", "verify", "speed14")
 
 
 def _divisions() -> None:
@@ -78,6 +78,16 @@ def _verify() -> None:
         )
 
 
+def _speed14() -> None:
+    from benchmarks import dashboard_reminders_xlsx
+
+    print("Dashboards, reminders and XLSX beside their floors (issue 14)")
+    for figure in dashboard_reminders_xlsx.run():
+        ratio = f"{figure.ratio:6.2f}x floor" if figure.ratio is not None else ""
+        floor = f"(floor {figure.floor:.3f} s)" if figure.floor is not None else ""
+        print(f"  {figure.label:<66} {figure.seconds:8.3f} s  {ratio} {floor}  {figure.note}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("only", nargs="*", help=f"run only these of {', '.join(BENCHMARKS)}")
@@ -98,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     if connection.vendor != "sqlite":
         # Not the test suite's "test_<name>", which a concurrent pytest --reuse-db may hold.
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old_name}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    # BENCH_KEEPDB=1 keeps the scratch database (and its synthetic registry) for the next run.
+    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     try:
         vendor = connection.vendor
         version = ".".join(str(part) for part in connection.get_database_version())
@@ -109,10 +121,18 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             print()
             started = time.perf_counter()
-            {"divisions": _divisions, "reports": _reports, "verify": _verify}[name]()
+            {
+                "divisions": _divisions,
+                "reports": _reports,
+                "verify": _verify,
+                "speed14": _speed14,
+            }[name]()
             print(f"  ({name}: {time.perf_counter() - started:.0f} s in all)")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            print(f"\nScratch database {connection.settings_dict['NAME']} kept (BENCH_KEEPDB=1).")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

@@ -211,20 +211,80 @@ def _recipients(
     return chosen
 
 
-def _ensure_clerk(spec: dict[str, Any], result: DirectiveDemoResult) -> User | None:
-    """A clerk (văn thư) of a People's Committee who answers letters in the demo.
+def _named_groups(
+    letter: dict[str, Any],
+    unit: AdministrativeUnit,
+    children: list[AdministrativeUnit],
+    bodies: dict[str, Body],
+) -> list[services.NamedGroupSpec]:
+    """The named recipient groups of a letter: members are the People's Committees below
+    (``peoples_committees_below``), bodies of the file (``bodies``: their keys), or bodies
+    of the letter's unit whose names begin so (``body_prefixes``); none: outside the portal."""
+    found = []
+    for group in letter.get("named_groups", []):
+        members = group.get("members", {})
+        chosen: list[Body] = []
+        if members.get("peoples_committees_below"):
+            chosen += [bodies[f"ubnd:{child.pk}"] for child in children]
+        chosen += [bodies[f"{key}:{unit.pk}"] for key in members.get("bodies", [])]
+        if members.get("body_prefixes"):
+            local = list(Body.objects.filter(unit=unit, archived_at__isnull=True).order_by("pk"))
+            for prefix in members["body_prefixes"]:
+                wanted = fold(prefix)
+                chosen += [body for body in local if fold(body.name).startswith(wanted)]
+        found.append(
+            services.NamedGroupSpec(
+                name=group["name"],
+                kind=group["kind"],
+                placement=group.get("placement", "addressee"),
+                bodies=chosen,
+                tasks=group.get("tasks", []),
+            )
+        )
+    return found
+
+
+def _paper(letter: dict[str, Any]) -> services.PaperSpec | None:
+    """The letter on paper a letter implements (``implements_paper``), if any."""
+    paper = letter.get("implements_paper")
+    if not paper:
+        return None
+    return services.PaperSpec(
+        reference=paper["reference"],
+        issued_on=date.fromisoformat(paper["issued_on"]),
+        issuer_name=paper["issuer_name"],
+        subject=paper["subject"],
+    )
+
+
+def _ensure_clerk(
+    spec: dict[str, Any], result: DirectiveDemoResult, letter_unit: AdministrativeUnit | None = None
+) -> User | None:
+    """A clerk (văn thư) of a People's Committee who answers letters in the demo; or, with
+    ``body``, of the body of the letter's own unit whose name begins so (a Front committee).
 
     Clerks have no password: they stand for the people who answered, and cannot log in.
     """
     user = User.objects.filter(username=spec["username"]).first()
-    unit = find_unit(spec["unit"])
-    body = (
-        Body.objects.filter(
-            unit=unit, kind=BodyKind.PEOPLES_COMMITTEE, archived_at__isnull=True
-        ).first()
-        if unit is not None
-        else None
-    )
+    body: Body | None
+    if "body" in spec:
+        body = (
+            _body_named(
+                Body.objects.filter(unit=letter_unit, archived_at__isnull=True).order_by("pk"),
+                spec["body"],
+            )
+            if letter_unit is not None
+            else None
+        )
+    else:
+        unit = find_unit(spec["unit"])
+        body = (
+            Body.objects.filter(
+                unit=unit, kind=BodyKind.PEOPLES_COMMITTEE, archived_at__isnull=True
+            ).first()
+            if unit is not None
+            else None
+        )
     if body is None:
         return user
     if user is None:
@@ -276,20 +336,34 @@ def _fields(letter: dict[str, Any], today: date) -> dict[str, Any]:
     }
 
 
+def _body_named(bodies: Iterable[Body], prefix: str) -> Body | None:
+    """The first of ``bodies`` whose name begins with ``prefix`` (ignoring case and marks)."""
+    wanted = fold(prefix)
+    return next((body for body in bodies if fold(body.name).startswith(wanted)), None)
+
+
 def _answer(
     directive: Directive,
     answer: dict[str, Any],
     children: list[AdministrativeUnit],
     users: dict[str, User],
 ) -> None:
-    """One recipient's answer: opened, acknowledged, or reported on (with figures)."""
-    unit = next((c for c in children if fold(c.name) == fold(answer["unit"])), None)
+    """One recipient's answer: opened, acknowledged, or reported on (with figures): the
+    People's Committee of a unit below (``unit``), or a body of the letter (``body``)."""
     user = users.get(answer["by"])
-    if unit is None or user is None:
+    if user is None:
         return
-    receipt = Receipt.objects.filter(
-        directive=directive, body__unit=unit, body__kind=BodyKind.PEOPLES_COMMITTEE
-    ).first()
+    if "body" in answer:
+        receipts = list(directive.receipts.filter(body__isnull=False).select_related("body"))
+        body = _body_named([r.body for r in receipts if r.body is not None], answer["body"])
+        receipt = next((r for r in receipts if body is not None and r.body_id == body.pk), None)
+    else:
+        unit = next((c for c in children if fold(c.name) == fold(answer["unit"])), None)
+        if unit is None:
+            return
+        receipt = Receipt.objects.filter(
+            directive=directive, body__unit=unit, body__kind=BodyKind.PEOPLES_COMMITTEE
+        ).first()
     if receipt is None:
         return
     action = answer["action"]
@@ -302,7 +376,8 @@ def _answer(
             receipt,
             by=user,
             text=answer["text"],
-            figures=[(label, Decimal(str(value))) for label, value in answer["figures"]],
+            figures=[(label, Decimal(str(value))) for label, value in answer.get("figures", [])],
+            asked={key: Decimal(str(value)) for key, value in answer.get("asked", {}).items()},
         )
     else:
         raise DemoChainError(f"Unknown answer {action!r} in {CHAIN_FILE.name}.")
@@ -337,7 +412,7 @@ def _build_letter(
     users: dict[str, User] = {}
     for name in sorted({answer["by"] for answer in letter["answers"]}):
         if name in clerks:
-            user = _ensure_clerk(clerks[name], result)
+            user = _ensure_clerk(clerks[name], result, unit)
         else:
             user = User.objects.filter(username=name).first()
         if user is not None:
@@ -353,9 +428,22 @@ def _build_letter(
         by=by,
         fields=fields,
         instructions=letter["instructions"],
-        recipients=services.Recipients(bodies=_recipients(letter, unit, children, issuer, bodies)),
+        recipients=services.Recipients(
+            bodies=_recipients(letter, unit, children, issuer, bodies),
+            named=_named_groups(letter, unit, children, bodies),
+        ),
         cited=[nodes[ref] for ref in letter["cites"] if ref in nodes],
         implements=built[parent_key] if parent_key else None,
+        asked_figures=[
+            services.FigureSpec(
+                key=item["key"],
+                label=item["label"],
+                unit=item.get("unit", ""),
+                task=item.get("task"),
+            )
+            for item in letter.get("asked_figures", [])
+        ],
+        paper=_paper(letter),
     )
     directive = services.directive_issue(directive, by=by, today=fields["issued_on"])
     # The answers are history: recorded as of the letter's date, when its recipients (and

@@ -18,10 +18,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from directives import services
 from directives.models import (
+    AskedFigure,
     Attachment,
     Directive,
     ImplementationReport,
     Instruction,
+    NamedGroup,
+    PaperLetter,
     Receipt,
     Reminder,
     ReportFigure,
@@ -83,13 +86,26 @@ class ReportAttachmentInline(DirectiveAttachmentInline):
 
 class FigureInline(ReadOnlyInline):
     model = ReportFigure
-    fields = readonly_fields = ("position", "label", "value")
+    fields = readonly_fields = ("position", "key", "label", "value")
+
+
+class NamedGroupInline(ReadOnlyInline):
+    """Named recipient groups: written on the letter; delivered to members in the portal."""
+
+    model = NamedGroup
+    fields = readonly_fields = ("position", "name", "kind", "placement", "task_numbers")
+
+
+class AskedFigureInline(ReadOnlyInline):
+    model = AskedFigure
+    fields = readonly_fields = ("position", "key", "label", "unit", "task_number")
 
 
 # Fields that belong to the sender's workflow, changed only by the services.
 WORKFLOW_FIELDS = (
     "issuer",
     "implements",
+    "implements_paper",
     "cited_nodes",
     "state",
     "created_by",
@@ -109,7 +125,13 @@ class DirectiveAdmin(SimpleHistoryAdmin):
     date_hierarchy = "issued_on"
     fields = ("issuer", *services.DRAFT_FIELDS, *(f for f in WORKFLOW_FIELDS if f != "issuer"))
     readonly_fields = WORKFLOW_FIELDS
-    inlines = [InstructionInline, ReceiptInline, DirectiveAttachmentInline]
+    inlines = [
+        InstructionInline,
+        NamedGroupInline,
+        AskedFigureInline,
+        ReceiptInline,
+        DirectiveAttachmentInline,
+    ]
 
     @admin.display(description=_("number and symbol"), ordering="number")
     def reference_display(self, obj: Directive) -> str:
@@ -201,3 +223,24 @@ class ReminderAdmin(RecordAdmin):
     list_select_related = ["receipt", "receipt__unit", "receipt__body", "sent_by"]
     search_fields = ["step", "receipt__directive__subject", "receipt__body__name"]
     fields = readonly_fields = ("receipt", "step", "kind", "sent_by", "sent_at", "batch")
+
+
+@admin.register(PaperLetter)
+class PaperLetterAdmin(RecordAdmin):
+    """Letters from above that exist only on paper, as the letters implementing them cite
+    them; recorded through those letters, read here."""
+
+    list_display = ["reference", "issued_on", "issuer_name", "subject", "recorded_by_body"]
+    list_select_related = ["recorded_by_body"]
+    search_fields = ["reference", "issuer_name", "subject"]
+    date_hierarchy = "issued_on"
+    fields = readonly_fields = (
+        "reference",
+        "issued_on",
+        "issuer_name",
+        "subject",
+        "recorded_by_body",
+        "scan_filename",
+        "created_by",
+        "created_at",
+    )

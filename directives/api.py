@@ -27,10 +27,12 @@ from rest_framework.response import Response
 
 from directives import selectors, services
 from directives.models import (
+    AskedFigure,
     Attachment,
     Directive,
     DirectiveState,
     ImplementationReport,
+    NamedGroup,
     Receipt,
     ReportFigure,
 )
@@ -98,7 +100,9 @@ class DirectiveFilter(django_filters.FilterSet):
 
 
 def _directive_rows(queryset: QuerySet[Directive]) -> QuerySet[Directive]:
-    return queryset.prefetch_related(
+    return queryset.select_related("implements_paper").prefetch_related(
+        Prefetch("groups", queryset=NamedGroup.objects.prefetch_related("units", "bodies")),
+        Prefetch("asked_figures", queryset=AskedFigure.objects.order_by("position")),
         "instructions",
         Prefetch("cited_nodes", queryset=LegalNode.objects.order_by("order")),
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
@@ -231,7 +235,32 @@ class DirectiveViewSet(
                     services.RecipientGroup(group["parent"], group["level"])
                     for group in chosen.get("groups", [])
                 ],
+                named=[
+                    services.NamedGroupSpec(
+                        name=named["name"],
+                        kind=named["kind"],
+                        placement=named["placement"],
+                        units=named.get("units", []),
+                        bodies=named.get("bodies", []),
+                        level_groups=[
+                            services.RecipientGroup(group["parent"], group["level"])
+                            for group in named.get("groups", [])
+                        ],
+                        tasks=named.get("tasks", []),
+                    )
+                    for named in chosen.get("named", [])
+                ],
             )
+        if "asked_figures" in data:
+            arguments["asked_figures"] = [
+                services.FigureSpec(
+                    key=item["key"], label=item["label"], unit=item["unit"], task=item["task"]
+                )
+                for item in data["asked_figures"]
+            ]
+        if "implements_paper" in data:
+            paper = data["implements_paper"]
+            arguments["paper"] = None if paper is None else services.PaperSpec(**paper)
         return arguments
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -337,9 +366,11 @@ class DirectiveViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def chain(self, request: Request, pk: str | None = None) -> Response:
         directive = selectors.get_directive_or_404(request.user, pk)
+        ancestors = selectors.ancestors_of(request.user, directive)
         data = {
-            "ancestors": selectors.ancestors_of(request.user, directive),
+            "ancestors": ancestors,
             "tree": selectors.chain_below(request.user, directive),
+            "paper_root": selectors.paper_root(request.user, directive, ancestors),
         }
         return Response(ChainSerializer(data, context=self.get_serializer_context()).data)
 
@@ -454,6 +485,7 @@ class ReceiptViewSet(
         context = {
             **self.get_serializer_context(),
             "answerable": _answerable_ids(self.request.user, [fresh]),
+            "tasks": selectors.tasks_by_receipt([fresh]),
         }
         return Response(ReceiptDetailSerializer(fresh, context=context).data, status=code)
 
@@ -464,6 +496,7 @@ class ReceiptViewSet(
         context = {
             **self.get_serializer_context(),
             "answerable": _answerable_ids(request.user, rows),
+            "tasks": selectors.tasks_by_receipt(rows),
         }
         data = ReceiptSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
@@ -513,6 +546,7 @@ class ReceiptViewSet(
             text=data["text"],
             figures=data.get("figures") or [],
             files=data.get("files") or [],
+            asked=data.get("asked") or {},
         )
         fresh = (
             ImplementationReport.objects.select_related("submitted_by")

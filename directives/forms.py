@@ -24,7 +24,15 @@ from django.utils.translation import ngettext
 
 from directives import selectors, services
 from directives.files import MAX_FILES, check_attachments
-from directives.models import Directive, DirectiveState, ImplementationReport, ReportFigure
+from directives.models import (
+    AskedFigure,
+    Directive,
+    DirectiveState,
+    GroupKind,
+    GroupPlacement,
+    ImplementationReport,
+    ReportFigure,
+)
 from legal.models import LegalNode, LibraryContent, NodeKind
 from units.models import AdministrativeUnit, Body, UnitLevel
 
@@ -236,6 +244,30 @@ class DirectiveForm(forms.Form):
         Directive, "report_deadline", widget=_DateInput(), help_text=_("dd/mm/yyyy")
     )
     attachments = MultipleFileField(label=_("Attach files"))
+    paper_reference = forms.CharField(
+        label=_("Number and symbol"),
+        required=False,
+        max_length=80,
+        help_text=_("For example 5028/CAT-ANMCNC."),
+    )
+    paper_issued_on = forms.DateField(
+        label=_("Date of that letter"),
+        required=False,
+        widget=_DateInput(),
+        help_text=_("dd/mm/yyyy"),
+    )
+    paper_issuer = forms.CharField(
+        label=_("Issued by"),
+        required=False,
+        max_length=255,
+        help_text=_("For example Công an tỉnh Tuyên Quang, Bộ Thông tin và Truyền thông."),
+    )
+    paper_subject = forms.CharField(label=_("Its subject (V/v …)"), required=False, max_length=500)
+    paper_scan = forms.FileField(
+        label=_("Scanned copy (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
 
     def __init__(self, *args: Any, issuer: Body, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -263,6 +295,116 @@ class DirectiveForm(forms.Form):
         groups_field.choices = [
             (group_key(group), group_label(group)) for group, _size in self._groups
         ]
+        self._member_choices = member_choices(issuer, self._units, self._groups)
+        if self.initial.get("named_groups"):
+            self.initial["named_groups"] = [
+                {**row, "members": self._as_member_keys(row["members"])}
+                for row in self.initial["named_groups"]
+            ]
+        data = _with_empty_formsets(self.data, ("named", "asked")) if self.is_bound else None
+        self.named_formset = NamedGroupFormSet(
+            data,
+            prefix="named",
+            initial=self.initial.get("named_groups") or None,
+            form_kwargs={"members": self._member_choices},
+        )
+        self.asked_formset = AskedFigureFormSet(
+            data, prefix="asked", initial=self.initial.get("asked_figures") or None
+        )
+
+    def _as_member_keys(self, members: list[str]) -> list[str]:
+        """A saved group's members as the form offers them: the units that make up a whole
+        "all … units of …" group become that group again (the widest first)."""
+        unit_ids = {int(key[2:]) for key in members if key.startswith("u:")}
+        keys = [key for key in members if key.startswith("b:")]
+        for group, _size in self._groups:
+            inside = {
+                unit.pk
+                for unit in self._units
+                if unit.path.startswith(group.parent.path) and unit.level_id == group.level.pk
+            }
+            if inside and inside <= unit_ids:
+                keys.append(f"g:{group_key(group)}")
+                unit_ids -= inside
+        return keys + [f"u:{pk}" for pk in sorted(unit_ids)]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.named_formset.is_valid() and self.asked_formset.is_valid() and valid
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = ("paper_reference", "paper_issued_on", "paper_issuer", "paper_subject")
+        given = [name for name in parts if data.get(name)]
+        if given or data.get("paper_scan"):
+            for name in parts:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Give this part of the letter on paper, or none."))
+            if data.get("implements"):
+                self.add_error(
+                    "implements",
+                    _("A letter implements either a letter in the portal or one on paper."),
+                )
+        if data.get("paper_scan"):
+            check_attachments([data["paper_scan"]])
+        return data
+
+    def paper(self) -> services.PaperSpec | None:
+        data = self.cleaned_data
+        if not data.get("paper_reference"):
+            return None
+        return services.PaperSpec(
+            reference=data["paper_reference"],
+            issued_on=data["paper_issued_on"],
+            issuer_name=data["paper_issuer"],
+            subject=data["paper_subject"],
+            scan=data.get("paper_scan"),
+        )
+
+    def named_specs(self) -> list[services.NamedGroupSpec]:
+        """The named groups typed in the form, with their members in the portal."""
+        specs = []
+        for form in self.named_formset.forms:
+            data = getattr(form, "cleaned_data", {})
+            if not data or not data.get("name"):
+                continue
+            units, bodies, levels = [], [], []
+            for key in data.get("members") or []:
+                member = self._member_choices.objects[key]
+                if isinstance(member, services.RecipientGroup):
+                    levels.append(member)
+                elif isinstance(member, Body):
+                    bodies.append(member)
+                else:
+                    units.append(member)
+            specs.append(
+                services.NamedGroupSpec(
+                    name=data["name"],
+                    kind=data["kind"],
+                    placement=data["placement"],
+                    units=units,
+                    bodies=bodies,
+                    level_groups=levels,
+                    tasks=data["tasks"],
+                )
+            )
+        return specs
+
+    def figure_specs(self) -> list[services.FigureSpec]:
+        specs = []
+        for form in self.asked_formset.forms:
+            data = getattr(form, "cleaned_data", {})
+            if not data or not data.get("label"):
+                continue
+            specs.append(
+                services.FigureSpec(
+                    key=data["key"],
+                    label=data["label"],
+                    unit=data.get("unit") or "",
+                    task=data.get("task"),
+                )
+            )
+        return specs
 
     # --- What the templates render -----------------------------------------------------
 
@@ -354,11 +496,17 @@ class DirectiveForm(forms.Form):
             units=list(data["recipient_units"]),
             bodies=list(data["recipient_bodies"]),
             groups=data["recipient_groups"],
+            named=self.named_specs(),
         )
 
     def has_recipients(self) -> bool:
         data = self.cleaned_data
-        return bool(data["recipient_units"] or data["recipient_bodies"] or data["recipient_groups"])
+        return bool(
+            data["recipient_units"]
+            or data["recipient_bodies"]
+            or data["recipient_groups"]
+            or self.named_specs()
+        )
 
     def draft_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.DRAFT_FIELDS}
@@ -368,6 +516,39 @@ class DirectiveForm(forms.Form):
         """The form's values for an existing draft (recipients as the units and bodies)."""
         initial: dict[str, Any] = {name: getattr(directive, name) for name in services.DRAFT_FIELDS}
         receipts = list(directive.receipts.values_list("unit_id", "body_id"))
+        groups = selectors.named_groups(directive)
+        # Recipients chosen one by one: those not delivered as a named group's members.
+        in_groups_units = {pk for group in groups for pk in group.unit_ids}
+        in_groups_bodies = {pk for group in groups for pk in group.body_ids}
+        receipts = [
+            (unit, body)
+            for unit, body in receipts
+            if (body is None and unit not in in_groups_units)
+            or (body is not None and body not in in_groups_bodies)
+        ]
+        paper = directive.implements_paper
+        if paper is not None:
+            initial.update(
+                paper_reference=paper.reference,
+                paper_issued_on=paper.issued_on,
+                paper_issuer=paper.issuer_name,
+                paper_subject=paper.subject,
+            )
+        initial["named_groups"] = [
+            {
+                "name": group.name,
+                "kind": group.kind,
+                "placement": group.placement,
+                "tasks": ", ".join(str(n) for n in group.task_numbers),
+                "members": [f"b:{pk}" for pk in sorted(group.body_ids)]
+                + [f"u:{pk}" for pk in sorted(group.unit_ids)],
+            }
+            for group in groups
+        ]
+        initial["asked_figures"] = [
+            {"key": f.key, "label": f.label, "unit": f.unit, "task": f.task_number}
+            for f in directive.asked_figures.order_by("position")
+        ]
         initial.update(
             instructions=join_instructions(
                 list(directive.instructions.order_by("position").values_list("text", flat=True))
@@ -378,6 +559,127 @@ class DirectiveForm(forms.Form):
             recipient_bodies=[body for _unit, body in receipts if body is not None],
         )
         return initial
+
+
+def _with_empty_formsets(data: Any, prefixes: Sequence[str]) -> Any:
+    """The posted data, with an empty formset for each prefix the post does not carry (a
+    form posted by a script that knows nothing of named groups or figures asked)."""
+    missing = [prefix for prefix in prefixes if f"{prefix}-TOTAL_FORMS" not in data]
+    if not missing:
+        return data
+    data = data.copy()
+    for prefix in missing:
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
+
+
+@dataclass
+class MemberChoices:
+    """What a named group's members may be chosen from: the "all units of a level" groups,
+    the bodies of the issuer's own unit and the units just below it (a bounded list)."""
+
+    choices: list[tuple[str, str]]
+    objects: dict[str, Any]
+
+
+def member_choices(
+    issuer: Body,
+    units: Sequence[AdministrativeUnit],
+    groups: Sequence[tuple[services.RecipientGroup, int]],
+) -> MemberChoices:
+    objects: dict[str, Any] = {}
+    choices: list[tuple[str, str]] = []
+    for group, size in groups:
+        key = f"g:{group_key(group)}"
+        objects[key] = group
+        choices.append((key, f"{group_label(group)} ({size})"))
+    for body in selectors.recipient_bodies(issuer).filter(unit=issuer.unit):
+        key = f"b:{body.pk}"
+        objects[key] = body
+        choices.append((key, body.name))
+    for unit in units:
+        if unit.parent_id == issuer.unit_id:
+            key = f"u:{unit.pk}"
+            objects[key] = unit
+            choices.append((key, str(_("People's Committee of %(unit)s")) % {"unit": unit.name}))
+    return MemberChoices(choices, objects)
+
+
+_TASKS = re.compile(r"^\s*\d{1,3}(\s*[,;]\s*\d{1,3})*\s*$")
+
+
+class NamedGroupForm(forms.Form):
+    """One named recipient group: its name, kind, where it is written, its members in the
+    portal (none: outside the portal) and the numbers of the instructions addressed to it."""
+
+    name = forms.CharField(
+        label=_("Name, as written on the letter"), max_length=255, required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=GroupKind.choices, initial=GroupKind.OTHER)
+    placement = forms.ChoiceField(
+        label=_("Written in"), choices=GroupPlacement.choices, initial=GroupPlacement.ADDRESSEE
+    )
+    members = forms.MultipleChoiceField(
+        label=_("Its members in the portal"),
+        required=False,
+        help_text=_("None: the group is outside the portal and only written on the letter."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    tasks = forms.CharField(
+        label=_("Its instructions"),
+        required=False,
+        max_length=100,
+        help_text=_("Numbers of the instructions addressed to it, for example 2, 3."),
+    )
+
+    def __init__(self, *args: Any, members: MemberChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = members.choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("name") or "").strip() and (data.get("members") or data.get("tasks")):
+            self.add_error("name", _("Give the group its name, as the letter writes it."))
+        return data
+
+    def clean_tasks(self) -> list[int]:
+        text = (self.cleaned_data.get("tasks") or "").strip()
+        if not text:
+            return []
+        if not _TASKS.match(text):
+            raise forms.ValidationError(
+                _("Write the numbers of its instructions, for example 2, 3.")
+            )
+        return sorted({int(n) for n in re.split(r"[,;]", text)})
+
+
+class AskedFigureForm(forms.Form):
+    """One figure the letter asks its recipients to report."""
+
+    label = forms.CharField(label=_("What is counted"), max_length=200, required=False)
+    unit = forms.CharField(label=_("Unit of count"), max_length=30, required=False)
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=50,
+        required=False,
+        help_text=_("The same key in the letters below totals the figure up the chain."),
+    )
+    task = forms.IntegerField(label=_("With instruction"), required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("label") and not data.get("key") and "key" not in self.errors:
+            self.add_error("key", _("Give the figure a key, for example fake-pages."))
+        if data.get("key") and not data.get("label"):
+            self.add_error("label", _("Say what is counted."))
+        return data
+
+
+NamedGroupFormSet = forms.formset_factory(NamedGroupForm, extra=2, max_num=20, validate_max=True)
+AskedFigureFormSet = forms.formset_factory(AskedFigureForm, extra=2, max_num=20, validate_max=True)
 
 
 def group_label(group: services.RecipientGroup) -> str:
@@ -413,11 +715,29 @@ class ReportForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attach files"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, asked: Sequence[AskedFigure] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _(
             "PDF, Word (.docx) or images; up to %(count)d files. You can choose several at once."
         ) % {"count": MAX_FILES}
+        # The figures the letter asks of this recipient (its tasks'), each required.
+        self.asked = list(asked)
+        for figure in self.asked:
+            self.fields[f"asked_{figure.key}"] = forms.DecimalField(
+                label=f"{figure.label} ({figure.unit})" if figure.unit else figure.label,
+                max_digits=14,
+                decimal_places=2,
+                min_value=0,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                error_messages={"required": _("Give this figure: the letter asks for it.")},
+            )
+
+    def asked_fields(self) -> list[Any]:
+        return [self[f"asked_{figure.key}"] for figure in self.asked]
+
+    def asked_values(self) -> dict[str, Decimal]:
+        return {figure.key: self.cleaned_data[f"asked_{figure.key}"] for figure in self.asked}
 
 
 class FigureForm(forms.Form):

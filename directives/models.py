@@ -68,6 +68,16 @@ class Directive(models.Model):
         related_name="implementations",
         verbose_name=_("implements directive"),
     )
+    # A letter from a higher level that is not in the portal (a ministry's, the provincial
+    # police's): cited by number, date and issuer; never together with ``implements``.
+    implements_paper = models.ForeignKey(
+        "directives.PaperLetter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="implementations",
+        verbose_name=_("implements a letter on paper"),
+    )
     body = NFCTextField(_("body text"), max_length=50000)
     closing = NFCTextField(_("closing paragraph"), blank=True, max_length=5000)
     distribution = NFCTextField(
@@ -121,6 +131,13 @@ class Directive(models.Model):
         verbose_name = _("directive")
         verbose_name_plural = _("directives")
         indexes = [models.Index(fields=["state", "report_deadline"], name="directive_state_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(implements__isnull=True)
+                | models.Q(implements_paper__isnull=True),
+                name="directive_implements_one",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.subject}"
@@ -147,7 +164,8 @@ class Directive(models.Model):
 
 
 class Instruction(models.Model):
-    """One numbered instruction of a directive (1., 2., …)."""
+    """One numbered instruction of a directive (1., 2., …): for every recipient, or for the
+    named groups that list its number (``NamedGroup.task_numbers``)."""
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="instructions")
     position = models.PositiveSmallIntegerField(_("number"))
@@ -278,6 +296,9 @@ class ReportFigure(models.Model):
     position = models.PositiveSmallIntegerField()
     label = NFCCharField(_("what was counted"), max_length=200)
     value = models.DecimalField(_("figure"), max_digits=14, decimal_places=2)
+    # The key of the figure the directive asked for (``AskedFigure.key``), or blank for a
+    # figure the recipient added of its own accord.
+    key = models.SlugField(_("key"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["report", "position"]
@@ -381,3 +402,153 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_id}: {self.step}"
+
+
+# --- What the letters ask beyond units and bodies ----------------------------------------------
+
+
+class GroupKind(models.TextChoices):
+    """Kinds of named recipients the real letters write beside units and bodies."""
+
+    PARTY_COMMITTEE = "party_committee", _("Party committee")
+    MASS_ORGANISATION = "mass_organisation", _("Mass organisation")
+    STATE_BODIES = "state_bodies", _("State bodies")
+    PEOPLES_COMMITTEES = "peoples_committees", _("People's Committees")
+    PRESS = "press", _("Press agencies")
+    REPRESENTATIVE_OFFICE = "representative_office", _("Representative offices")
+    RESIDENT_REPORTERS = "resident_reporters", _("Resident reporters")
+    ARMED_FORCES = "armed_forces", _("Armed forces (police, military)")
+    ENTERPRISES = "enterprises", _("State enterprises")
+    OTHER = "other", _("Other")
+
+
+class GroupPlacement(models.TextChoices):
+    """Where a named group is written on the letter."""
+
+    ADDRESSEE = "addressee", _("Addressed to (Kính gửi)")
+    COPY = "copy", _("Copy to (Nơi nhận)")
+
+
+class NamedGroup(models.Model):
+    """A named recipient group of a letter: "Công an tỉnh", "Ủy ban MTTQ và các tổ chức
+    chính trị - xã hội huyện", "Văn phòng đại diện, phóng viên thường trú trên địa bàn tỉnh".
+
+    Written by its name in "Kính gửi" (or "Nơi nhận"). With members in the portal (bodies,
+    units) it is delivered to each of them (a receipt each); without, it is outside the
+    portal: listed on the letter for the record, with no inbox. Numbered instructions may be
+    addressed to it (``task_numbers``): its members see those first, and only those figures
+    are asked of them. An instruction no group lists is for every recipient.
+    """
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="groups")
+    position = models.PositiveSmallIntegerField(_("number"))
+    name = NFCCharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=30, choices=GroupKind.choices)
+    placement = models.CharField(
+        _("written in"),
+        max_length=10,
+        choices=GroupPlacement.choices,
+        default=GroupPlacement.ADDRESSEE,
+    )
+    bodies = models.ManyToManyField(
+        "units.Body", blank=True, related_name="+", verbose_name=_("bodies in the portal")
+    )
+    units = models.ManyToManyField(
+        "units.AdministrativeUnit",
+        blank=True,
+        related_name="+",
+        verbose_name=_("units in the portal"),
+    )
+    # The numbers of the instructions addressed to this group (the instructions' own
+    # numbering, 1, 2, …), so that rewriting a draft's instructions keeps them.
+    task_numbers = models.JSONField(_("its instructions"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["directive", "position"]
+        verbose_name = _("named recipient group")
+        verbose_name_plural = _("named recipient groups")
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "position"], name="group_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AskedFigure(models.Model):
+    """A figure a directive asks its recipients to report ("số trang đã rà soát", in
+    "trang"); those with the same ``key`` are totalled up a chain of letters."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="asked_figures")
+    position = models.PositiveSmallIntegerField(_("number"))
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        help_text=_("Letters that ask the same key are totalled up the chain, e.g. fake-pages."),
+    )
+    label = NFCCharField(_("what is counted"), max_length=200)
+    unit = NFCCharField(_("unit of count"), max_length=30, blank=True)
+    # Asked with this instruction (its number), so only of those it is addressed to; of
+    # every recipient when blank.
+    task_number = models.PositiveSmallIntegerField(_("for the instruction"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["directive", "position"]
+        verbose_name = _("figure asked")
+        verbose_name_plural = _("figures asked")
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "key"], name="asked_figure_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+def paper_upload_to(instance: PaperLetter, filename: str) -> str:
+    """A generated name, as for attachments: the user's file name is kept in a column."""
+    extension = {"jpeg": "jpg"}.get(instance.scan_kind, instance.scan_kind or "pdf")
+    return f"paper-letters/{uuid.uuid4().hex}.{extension}"
+
+
+class PaperLetter(models.Model):
+    """A letter from a level above that exists only on paper (a ministry's, the provincial
+    police's, a Party committee's): cited by its number and symbol, date, issuer and
+    subject, so that a letter in the portal can implement it like any other."""
+
+    reference = NFCCharField(
+        _("number and symbol"), max_length=80, help_text=_("For example 5028/CAT-ANMCNC.")
+    )
+    issued_on = models.DateField(_("date"))
+    issuer_name = NFCCharField(_("issued by"), max_length=255)
+    subject = NFCCharField(_("subject (V/v …)"), max_length=500)
+    # The body that recorded it: its letters cite it, and its officers may cite it again.
+    recorded_by_body = models.ForeignKey(
+        "units.Body",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    scan = models.FileField(_("scanned file"), upload_to=paper_upload_to, blank=True)
+    scan_kind = models.CharField(max_length=10, blank=True)
+    scan_filename = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "pk"]
+        verbose_name = _("letter on paper")
+        verbose_name_plural = _("letters on paper")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by_body", "reference", "issued_on"], name="paper_letter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.issued_on:%d/%m/%Y}), {self.issuer_name}"

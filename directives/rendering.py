@@ -260,9 +260,9 @@ def _as_list(entries: list[str]) -> list[str]:
 
 
 def _addressees(directive: Directive) -> tuple[list[str], bool]:
-    from directives.services import default_addressees
+    from directives.services import letter_addressees
 
-    text = directive.addressees if directive.addressees.strip() else default_addressees(directive)
+    text = letter_addressees(directive)
     entries = _entries(text)
     if len(entries) == 1:
         return [f"{entries[0]}."], True
@@ -270,9 +270,9 @@ def _addressees(directive: Directive) -> tuple[list[str], bool]:
 
 
 def _distribution(directive: Directive) -> list[str]:
-    from directives.services import default_distribution
+    from directives.services import default_distribution, letter_distribution
 
-    text = directive.distribution
+    text = letter_distribution(directive)
     if not text.strip():
         text = default_distribution(directive)
     entries = _entries(text)

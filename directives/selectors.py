@@ -17,8 +17,10 @@ those whose role assignments are in force are told or may act (``users.scope``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -26,10 +28,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from directives.models import (
+    AskedFigure,
     Attachment,
     Directive,
     DirectiveState,
+    GroupPlacement,
     ImplementationReport,
+    Instruction,
+    NamedGroup,
+    PaperLetter,
     Receipt,
     ReportFigure,
 )
@@ -57,7 +64,9 @@ def directives_for(user: Any) -> QuerySet[Directive]:
     received = receipts_in_reach(user).filter(directive__state=DirectiveState.ISSUED)
     return Directive.objects.filter(
         Q(pk__in=_issuer_side(user).values("pk")) | Q(pk__in=received.values("directive_id"))
-    ).select_related("issuer", "issuer__unit", "implements", "implements__issuer")
+    ).select_related(
+        "issuer", "issuer__unit", "implements", "implements__issuer", "implements_paper"
+    )
 
 
 def manageable(user: Any) -> QuerySet[Directive]:
@@ -381,6 +390,8 @@ class ChainNode:
     tally: Tally | None
     children: list[ChainNode]
     late: list[Receipt]
+    # The figures the letter asks, totalled over its recipients and the letters below.
+    figures: list[FigureTotal] = field(default_factory=list)
 
 
 def ancestors_of(user: Any, directive: Directive) -> list[Directive]:
@@ -400,8 +411,9 @@ def ancestors_of(user: Any, directive: Directive) -> list[Directive]:
 
 
 def chain_below(user: Any, directive: Directive, today: date | None = None) -> ChainNode:
-    """The tree of directives implementing ``directive``, with each one's tally and late
-    recipients; one query per level of the tree plus one for all receipts."""
+    """The tree of directives implementing ``directive``, with each one's tally, late
+    recipients and figures totalled up; one query per level of the tree, one for all
+    receipts and two for the figures."""
     today = today or timezone.localdate()
     visible = directives_for(user).filter(state=DirectiveState.ISSUED)
     levels: list[list[Directive]] = [[directive]]
@@ -440,9 +452,13 @@ def chain_below(user: Any, directive: Directive, today: date | None = None) -> C
             children=[],
             late=late,
         )
+    children: dict[int, list[Directive]] = defaultdict(list)
     for item in every[1:]:
         if item.implements_id in nodes:
             nodes[item.implements_id].children.append(nodes[item.pk])
+            children[item.implements_id].append(item)
+    for pk, rows in figure_totals(every, receipts_by_directive, children).items():
+        nodes[pk].figures = rows
     return nodes[directive.pk]
 
 
@@ -565,3 +581,267 @@ def inbox_counts(user: Any) -> dict[str, int]:
         )
     )
     return {key: value or 0 for key, value in totals.items()}
+
+
+# --- Named groups, tasks per recipient, figures asked ----------------------------------------
+
+
+@dataclass
+class GroupView:
+    """A named group of a letter with the ids of its members in the portal."""
+
+    pk: int
+    directive_id: int
+    position: int
+    name: str
+    kind: str
+    placement: str
+    task_numbers: list[int]
+    unit_ids: set[int] = field(default_factory=set)
+    body_ids: set[int] = field(default_factory=set)
+
+    @property
+    def outside(self) -> bool:
+        """No member in the portal: written on the letter for the record, no inbox."""
+        return not self.unit_ids and not self.body_ids
+
+    @property
+    def member_count(self) -> int:
+        return len(self.unit_ids) + len(self.body_ids)
+
+    @property
+    def is_addressee(self) -> bool:
+        return self.placement == GroupPlacement.ADDRESSEE
+
+    def holds(self, receipt: Receipt) -> bool:
+        """Whether ``receipt`` was delivered as one of this group's members: the body, or
+        the unit as a whole (or its People's Committee, which answers for it)."""
+        if receipt.body_id is not None:
+            if receipt.body_id in self.body_ids:
+                return True
+            body = receipt.body
+            return (
+                body is not None
+                and body.kind == "peoples_committee"
+                and receipt.unit_id in self.unit_ids
+            )
+        return receipt.unit_id in self.unit_ids
+
+
+def named_groups_of(directive_ids: Iterable[int]) -> dict[int, list[GroupView]]:
+    """The named groups of these directives with their members, in three queries."""
+    ids = list(directive_ids)
+    if not ids:
+        return {}
+    groups = {
+        group.pk: GroupView(
+            pk=group.pk,
+            directive_id=group.directive_id,
+            position=group.position,
+            name=group.name,
+            kind=group.kind,
+            placement=group.placement,
+            task_numbers=[int(n) for n in group.task_numbers],
+        )
+        for group in NamedGroup.objects.filter(directive_id__in=ids).order_by(
+            "directive_id", "position"
+        )
+    }
+    if groups:
+        units = NamedGroup.units.through.objects.filter(namedgroup_id__in=list(groups))
+        for group_id, unit_id in units.values_list("namedgroup_id", "administrativeunit_id"):
+            groups[group_id].unit_ids.add(unit_id)
+        bodies = NamedGroup.bodies.through.objects.filter(namedgroup_id__in=list(groups))
+        for group_id, body_id in bodies.values_list("namedgroup_id", "body_id"):
+            groups[group_id].body_ids.add(body_id)
+    found: dict[int, list[GroupView]] = defaultdict(list)
+    for group in groups.values():
+        found[group.directive_id].append(group)
+    return found
+
+
+def named_groups(directive: Directive) -> list[GroupView]:
+    return named_groups_of([directive.pk]).get(directive.pk, [])
+
+
+def task_numbers_for(receipt: Receipt, groups: list[GroupView], count: int) -> list[int]:
+    """The numbers of the instructions for ``receipt``: those addressed to a group it
+    belongs to, and those no group is given (they are for everyone)."""
+    given = {n for group in groups for n in group.task_numbers}
+    own = {n for group in groups if group.holds(receipt) for n in group.task_numbers}
+    return [n for n in range(1, count + 1) if n in own or n not in given]
+
+
+@dataclass(frozen=True)
+class ReceiptTasks:
+    """What a letter asks of one recipient: its instructions first, then the others."""
+
+    groups: list[GroupView]  # the named groups it belongs to
+    own: list[Instruction]
+    others: list[Instruction]
+    asked: list[AskedFigure]
+
+    @property
+    def targeted(self) -> bool:
+        """Whether the letter gives different tasks to different recipients."""
+        return bool(self.others)
+
+
+def tasks_by_receipt(
+    receipts: list[Receipt], *, targeted_only: bool = False
+) -> dict[int, ReceiptTasks]:
+    """For each receipt, its tasks and the figures asked of it, in five queries whatever
+    the number of receipts (inbox pages, a recipient's copy). ``targeted_only``: only for
+    the letters that give different tasks to different groups (one query when none does).
+    """
+    directive_ids = {receipt.directive_id for receipt in receipts}
+    groups = named_groups_of(directive_ids)
+    if targeted_only:
+        directive_ids = {pk for pk, found in groups.items() if any(g.task_numbers for g in found)}
+    instructions: dict[int, list[Instruction]] = defaultdict(list)
+    for item in Instruction.objects.filter(directive_id__in=directive_ids).order_by(
+        "directive_id", "position"
+    ):
+        instructions[item.directive_id].append(item)
+    asked: dict[int, list[AskedFigure]] = defaultdict(list)
+    for figure in AskedFigure.objects.filter(directive_id__in=directive_ids).order_by(
+        "directive_id", "position"
+    ):
+        asked[figure.directive_id].append(figure)
+    found = {}
+    for receipt in receipts:
+        if receipt.directive_id not in directive_ids:
+            found[receipt.pk] = ReceiptTasks(groups=[], own=[], others=[], asked=[])
+            continue
+        letter_groups = groups.get(receipt.directive_id, [])
+        items = instructions.get(receipt.directive_id, [])
+        numbers = set(task_numbers_for(receipt, letter_groups, len(items)))
+        found[receipt.pk] = ReceiptTasks(
+            groups=[group for group in letter_groups if group.holds(receipt)],
+            own=[item for item in items if item.position in numbers],
+            others=[item for item in items if item.position not in numbers],
+            asked=[
+                figure
+                for figure in asked.get(receipt.directive_id, [])
+                if figure.task_number is None or figure.task_number in numbers
+            ],
+        )
+    return found
+
+
+def tasks_of(receipt: Receipt) -> ReceiptTasks:
+    return tasks_by_receipt([receipt])[receipt.pk]
+
+
+# --- Figures totalled up a chain --------------------------------------------------------------
+
+
+@dataclass
+class FigureTotal:
+    """One figure asked by a letter of a chain, totalled over its recipients.
+
+    ``reported`` adds the figures its recipients reported themselves (their own: a commune's
+    own pages); ``total`` adds to it, for a recipient that passed the ask on with its own
+    letter asking the same figure (same key), that letter's total: the chain below it.
+    """
+
+    key: str
+    label: str
+    unit: str
+    reported: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    reporting: int = 0  # recipients who reported it themselves
+    rolled_up: int = 0  # recipients whose own letter's total is added
+
+
+def figure_totals(
+    nodes: list[Directive], receipts: dict[int, list[Receipt]], children: dict[int, list[Directive]]
+) -> dict[int, list[FigureTotal]]:
+    """The totals of the figures each letter of a chain asks, bottom up, in two queries:
+    the figures asked, and the figures reported on the receipts given (those the reader
+    may see). A recipient's latest report of a figure counts; an earlier one is replaced."""
+    ids = [node.pk for node in nodes]
+    asked: dict[int, list[AskedFigure]] = defaultdict(list)
+    for figure in AskedFigure.objects.filter(directive_id__in=ids).order_by(
+        "directive_id", "position"
+    ):
+        asked[figure.directive_id].append(figure)
+    if not asked:
+        return {}
+    receipt_ids = [r.pk for own in receipts.values() for r in own]
+    values: dict[tuple[int, str], Decimal] = {}
+    for receipt_id, key, value in (
+        ReportFigure.objects.filter(report__receipt_id__in=receipt_ids)
+        .exclude(key="")
+        .order_by("report__submitted_at", "report_id", "position")
+        .values_list("report__receipt_id", "key", "value")
+    ):
+        values[(receipt_id, key)] = value
+    totals: dict[int, list[FigureTotal]] = {}
+
+    def total_of(node: Directive, depth: int = 0) -> list[FigureTotal]:
+        if node.pk in totals:
+            return totals[node.pk]
+        below = {child.pk: child for child in children.get(node.pk, [])}
+        rows = []
+        for figure in asked.get(node.pk, []):
+            row = FigureTotal(figure.key, figure.label, figure.unit)
+            for receipt in receipts.get(node.pk, []):
+                value = values.get((receipt.pk, figure.key))
+                if value is not None:
+                    row.reported += value
+                    row.total += value
+                    row.reporting += 1
+                if depth >= MAX_CHAIN_DEPTH:
+                    continue
+                passed_on = False
+                for child in below.values():
+                    if not _answers(child, receipt):
+                        continue
+                    child_rows = {t.key: t for t in total_of(child, depth + 1)}
+                    if figure.key in child_rows:
+                        row.total += child_rows[figure.key].total
+                        passed_on = True
+                row.rolled_up += passed_on
+            rows.append(row)
+        totals[node.pk] = rows
+        return rows
+
+    for node in nodes:
+        total_of(node)
+    return totals
+
+
+def _answers(child: Directive, receipt: Receipt) -> bool:
+    """Whether ``child`` (an implementing letter) answers ``receipt`` of its parent."""
+    if receipt.body_id is not None:
+        return child.issuer_id == receipt.body_id
+    return child.issuer.unit_id == receipt.unit_id
+
+
+# --- Letters on paper --------------------------------------------------------------------------
+
+
+def get_paper_scan_or_404(user: Any, pk: Any) -> PaperLetter:
+    """A letter on paper whose scan the user may read: one cited by a letter they may read,
+    or recorded by a body they issue letters for."""
+    visible = PaperLetter.objects.filter(
+        Q(implementations__in=directives_for(user).values("pk"))
+        | Q(recorded_by_body__in=scope.issuing_bodies(user).values("pk"))
+    ).exclude(scan="")
+    try:
+        return visible.distinct().get(pk=pk)
+    except (PaperLetter.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def paper_root(
+    user: Any, directive: Directive, ancestors: list[Directive] | None = None
+) -> PaperLetter | None:
+    """The letter on paper at the top of the chain the user can see from ``directive``
+    (``ancestors``: ``ancestors_of(user, directive)``, when the caller has them)."""
+    above = ancestors_of(user, directive) if ancestors is None else ancestors
+    top = above[-1] if above else directive
+    if top.implements_paper_id is None:
+        return None
+    return PaperLetter.objects.filter(pk=top.implements_paper_id).first()

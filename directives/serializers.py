@@ -15,9 +15,14 @@ from rest_framework import serializers
 from directives import selectors
 from directives.files import MAX_FILES
 from directives.models import (
+    AskedFigure,
     Attachment,
     Directive,
+    GroupKind,
+    GroupPlacement,
     ImplementationReport,
+    NamedGroup,
+    PaperLetter,
     Receipt,
     ReportFigure,
 )
@@ -80,8 +85,65 @@ class DirectiveRefSerializer(serializers.ModelSerializer[Directive]):
         read_only_fields = fields
 
 
+class PaperLetterSerializer(serializers.ModelSerializer[PaperLetter]):
+    """A letter from above that exists only on paper."""
+
+    scan_url = serializers.SerializerMethodField(help_text="Download address of its scan.")
+
+    class Meta:
+        model = PaperLetter
+        fields = ["id", "reference", "issued_on", "issuer_name", "subject", "scan_url"]
+        read_only_fields = fields
+
+    def get_scan_url(self, obj: PaperLetter) -> str | None:
+        if not obj.scan:
+            return None
+        path = reverse("directives:paper_scan", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class NamedGroupSerializer(serializers.ModelSerializer[NamedGroup]):
+    """A named recipient group: outside the portal when it has no member in it."""
+
+    unit_ids: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="units", many=True, read_only=True
+    )
+    body_ids: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="bodies", many=True, read_only=True
+    )
+    outside_portal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NamedGroup
+        fields = [
+            "position",
+            "name",
+            "kind",
+            "placement",
+            "task_numbers",
+            "unit_ids",
+            "body_ids",
+            "outside_portal",
+        ]
+        read_only_fields = fields
+
+    def get_outside_portal(self, obj: NamedGroup) -> bool:
+        return not obj.units.all() and not obj.bodies.all()
+
+
+class AskedFigureSerializer(serializers.ModelSerializer[AskedFigure]):
+    class Meta:
+        model = AskedFigure
+        fields = ["key", "label", "unit", "task_number"]
+        read_only_fields = fields
+
+
 class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+    implements_paper = PaperLetterSerializer(read_only=True, allow_null=True)
+    named_groups = NamedGroupSerializer(source="groups", many=True, read_only=True)
+    asked_figures = AskedFigureSerializer(many=True, read_only=True)
     implements_reference = serializers.CharField(
         source="implements.reference", read_only=True, allow_null=True, default=None
     )
@@ -121,6 +183,9 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "report_deadline",
             "implements",
             "implements_reference",
+            "implements_paper",
+            "named_groups",
+            "asked_figures",
             "cited_nodes",
             "attachments",
             "state",
@@ -150,7 +215,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
 class FigureSerializer(serializers.ModelSerializer[ReportFigure]):
     class Meta:
         model = ReportFigure
-        fields = ["label", "value"]
+        fields = ["key", "label", "value"]
         read_only_fields = fields
 
 
@@ -188,6 +253,13 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
     answerable = serializers.SerializerMethodField(
         help_text="Whether the caller may acknowledge and report on this receipt."
     )
+    tasks = serializers.SerializerMethodField(
+        help_text="The numbers of the instructions for this recipient (its groups' and those "
+        "for everyone)."
+    )
+    asked_figures = serializers.SerializerMethodField(
+        help_text="The figures this recipient must report, by key."
+    )
 
     class Meta:
         model = Receipt
@@ -205,6 +277,8 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
             "reported_at",
             "overdue",
             "answerable",
+            "tasks",
+            "asked_figures",
         ]
         read_only_fields = fields
 
@@ -213,6 +287,19 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
 
     def get_answerable(self, obj: Receipt) -> bool:
         return obj.pk in self.context.get("answerable", set())
+
+    def _tasks(self, obj: Receipt) -> selectors.ReceiptTasks | None:
+        tasks: dict[int, selectors.ReceiptTasks] = self.context.get("tasks", {})
+        return tasks.get(obj.pk)
+
+    def get_tasks(self, obj: Receipt) -> list[int]:
+        found = self._tasks(obj)
+        return [item.position for item in found.own] if found else []
+
+    @extend_schema_field(AskedFigureSerializer(many=True))
+    def get_asked_figures(self, obj: Receipt) -> Any:
+        found = self._tasks(obj)
+        return AskedFigureSerializer(found.asked if found else [], many=True).data
 
 
 class ReceiptDetailSerializer(ReceiptSerializer):
@@ -275,12 +362,31 @@ class LateReceiptSerializer(serializers.ModelSerializer[Receipt]):
         read_only_fields = fields
 
 
+class FigureTotalSerializer(serializers.Serializer[Any]):
+    """A figure the letter asks, totalled over its recipients and the letters below."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    unit = serializers.CharField()
+    reported = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Reported by its recipients themselves."
+    )
+    total = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="With, for recipients that passed the ask on, their own letter's total.",
+    )
+    reporting = serializers.IntegerField()
+    rolled_up = serializers.IntegerField()
+
+
 class ChainNodeSerializer(serializers.Serializer[Any]):
     """A directive of the chain, its tally and late recipients, and those implementing it."""
 
     directive = DirectiveRefSerializer()
     tally = TallySerializer(allow_null=True)
     late = LateReceiptSerializer(many=True)
+    figures = FigureTotalSerializer(many=True)
 
 
 # The tree is recursive: a node's children are nodes.
@@ -292,6 +398,9 @@ class ChainSerializer(serializers.Serializer[Any]):
         many=True, help_text="What this directive implements, nearest first, as far as visible."
     )
     tree = ChainNodeSerializer()
+    paper_root = PaperLetterSerializer(
+        allow_null=True, help_text="The letter on paper at the top of the chain, if any."
+    )
 
 
 class RemindedSerializer(serializers.Serializer[Any]):
@@ -323,8 +432,37 @@ class RecipientGroupInputSerializer(serializers.Serializer[Any]):
         return fields
 
 
+class NamedGroupInputSerializer(serializers.Serializer[Any]):
+    """A named group: its name as written, kind, placement, its members in the portal (none:
+    outside the portal) and the numbers of the instructions addressed to it."""
+
+    name = serializers.CharField(max_length=255)
+    kind = serializers.ChoiceField(choices=GroupKind.choices, default=GroupKind.OTHER)
+    placement = serializers.ChoiceField(
+        choices=GroupPlacement.choices, default=GroupPlacement.ADDRESSEE
+    )
+    units = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=AdministrativeUnit.objects.none(), required=False
+    )
+    bodies = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Body.objects.none(), required=False
+    )
+    groups = RecipientGroupInputSerializer(many=True, required=False)
+    tasks = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        user = _user(self)
+        fields["units"].child_relation.queryset = scope.units(user)  # type: ignore[attr-defined]
+        fields["bodies"].child_relation.queryset = scope.bodies(user)  # type: ignore[attr-defined]
+        return fields
+
+
 class RecipientsInputSerializer(serializers.Serializer[Any]):
-    """Who a draft goes to: units, bodies and groups, all within the issuer's area."""
+    """Who a draft goes to: units, bodies and groups, all within the issuer's area; and
+    named groups. Sent, it replaces the recipients and the named groups together."""
 
     units = serializers.PrimaryKeyRelatedField(
         many=True, queryset=AdministrativeUnit.objects.none(), required=False
@@ -333,6 +471,7 @@ class RecipientsInputSerializer(serializers.Serializer[Any]):
         many=True, queryset=Body.objects.none(), required=False
     )
     groups = RecipientGroupInputSerializer(many=True, required=False)
+    named = NamedGroupInputSerializer(many=True, required=False)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
@@ -340,6 +479,20 @@ class RecipientsInputSerializer(serializers.Serializer[Any]):
         fields["units"].child_relation.queryset = scope.units(user)  # type: ignore[attr-defined]
         fields["bodies"].child_relation.queryset = scope.bodies(user)  # type: ignore[attr-defined]
         return fields
+
+
+class AskedFigureInputSerializer(serializers.Serializer[Any]):
+    key = serializers.SlugField(max_length=50)
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
+    unit = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    task = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+
+class PaperLetterInputSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField(max_length=80, help_text="Number and symbol.")
+    issued_on = serializers.DateField()
+    issuer_name = serializers.CharField(max_length=255)
+    subject = serializers.CharField(max_length=500)
 
 
 class DirectiveUpdateSerializer(serializers.ModelSerializer[Directive]):
@@ -371,6 +524,16 @@ class DirectiveUpdateSerializer(serializers.ModelSerializer[Directive]):
         help_text="An issued directive the caller can read.",
     )
     recipients = RecipientsInputSerializer(required=False)
+    asked_figures = AskedFigureInputSerializer(
+        many=True,
+        required=False,
+        help_text="Figures asked of the recipients; the same key down a chain is totalled up.",
+    )
+    implements_paper = PaperLetterInputSerializer(
+        required=False,
+        allow_null=True,
+        help_text="A letter from above that exists only on paper (not with implements).",
+    )
 
     class Meta:
         model = Directive
@@ -392,7 +555,9 @@ class DirectiveUpdateSerializer(serializers.ModelSerializer[Directive]):
             "cited_nodes",
             "cited_refs",
             "implements",
+            "implements_paper",
             "recipients",
+            "asked_figures",
         ]
         extra_kwargs = {"place": {"required": False}}
 
@@ -458,8 +623,35 @@ class FiguresField(serializers.Field[Any, Any, Any, Any]):
         return value
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": {"type": "string", "format": "decimal"}}
+)
+class AskedValuesField(serializers.Field[Any, Any, Any, Any]):
+    """The figures the letter asks, by key: ``{"fake-pages": 2}`` (JSON text in a form)."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError as exc:
+                raise serializers.ValidationError(
+                    'Send the figures asked as a JSON object: {"fake-pages": 2}.'
+                ) from exc
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Send an object: {"fake-pages": 2}.')
+        number = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+        return {str(key): number.run_validation(value) for key, value in data.items()}
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class ReportInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=20000, help_text="What was done.")
+    asked = AskedValuesField(
+        required=False,
+        help_text="The figures the letter asks of this recipient, by key (every one of them).",
+    )
     figures = FiguresField(
         required=False,
         help_text='What was counted: [{"label": "Số buổi tuyên truyền", "value": 3}]; '

@@ -13,6 +13,7 @@ date; and a receipt whose recipient has ceased is no longer answered or reminded
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -34,11 +35,16 @@ from django.utils.translation import gettext_lazy as _
 from directives import selectors
 from directives.files import check_attachments
 from directives.models import (
+    AskedFigure,
     Attachment,
     Directive,
     DirectiveState,
+    GroupKind,
+    GroupPlacement,
     ImplementationReport,
     Instruction,
+    NamedGroup,
+    PaperLetter,
     Receipt,
     Reminder,
     ReminderStep,
@@ -47,6 +53,7 @@ from directives.models import (
 from legal.models import LegalNode
 from notifications import reminders as reminder_steps
 from notifications.services import Notice, notify, send_notices
+from portal.text import fold
 from units.models import AdministrativeUnit, Body, BodyKind, UnitLevel, UnitType
 from units.naming import bare_name, in_sentence
 from users import scope
@@ -80,12 +87,54 @@ class RecipientGroup:
 
 
 @dataclass(frozen=True)
+class NamedGroupSpec:
+    """A named recipient group: "Công an tỉnh", "Các tổ chức chính trị - xã hội huyện".
+
+    Its members in the portal (units, bodies, "all communes of …") each receive the letter;
+    a group without members is outside the portal and only written on the letter.
+    ``tasks`` are the numbers of the instructions addressed to it.
+    """
+
+    name: str
+    kind: str = GroupKind.OTHER
+    placement: str = GroupPlacement.ADDRESSEE
+    units: Sequence[AdministrativeUnit] = ()
+    bodies: Sequence[Body] = ()
+    level_groups: Sequence[RecipientGroup] = ()
+    tasks: Sequence[int] = ()
+
+
+@dataclass(frozen=True)
 class Recipients:
-    """What the sender chose: units, bodies, and groups expanded when saved."""
+    """What the sender chose: units, bodies, and groups expanded when saved; and named
+    groups (``named``), delivered to their members in the portal."""
 
     units: Sequence[AdministrativeUnit] = ()
     bodies: Sequence[Body] = ()
     groups: Sequence[RecipientGroup] = ()
+    named: Sequence[NamedGroupSpec] = ()
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure a directive asks for: key (shared along a chain), label, unit of count and
+    the number of the instruction it goes with (None: asked of every recipient)."""
+
+    key: str
+    label: str
+    unit: str = ""
+    task: int | None = None
+
+
+@dataclass(frozen=True)
+class PaperSpec:
+    """A letter from above that exists only on paper, as the sender cites it."""
+
+    reference: str
+    issued_on: date
+    issuer_name: str
+    subject: str
+    scan: UploadedFile | None = None
 
 
 def _save(directive: Directive, by: User | None) -> None:
@@ -97,6 +146,14 @@ def _save(directive: Directive, by: User | None) -> None:
 def _check_implements(directive: Directive, implements: Directive | None) -> None:
     if implements is None:
         return
+    if directive.implements_paper_id is not None:
+        raise ValidationError(
+            {
+                "implements": _(
+                    "A letter implements either a letter in the portal or one on paper, not both."
+                )
+            }
+        )
     if not Directive.objects.filter(pk=implements.pk, state=DirectiveState.ISSUED).exists():
         raise ValidationError({"implements": _("Only an issued directive can be implemented.")})
     if directive.pk is not None and implements.pk == directive.pk:
@@ -150,19 +207,35 @@ def _names(names: Iterable[str]) -> str:
     return "; ".join(names)
 
 
+def _expand(
+    allowed_units: QuerySet[AdministrativeUnit], groups: Iterable[RecipientGroup]
+) -> set[int]:
+    """The units of "all units of a level under a unit" groups, in force on the letter's date."""
+    unit_ids: set[int] = set()
+    for group in groups:
+        members = allowed_units.filter(path__startswith=group.parent.path, level=group.level)
+        unit_ids |= set(members.values_list("pk", flat=True))
+    return unit_ids
+
+
 def _write_recipients(directive: Directive, recipients: Recipients) -> None:
     """Replace a draft's planned recipients, refusing anything outside the jurisdiction and
-    anything not in force on the letter's date."""
+    anything not in force on the letter's date. Named groups are written with them."""
     issuer = directive.issuer
     day = _letter_day(directive)
     allowed_units = selectors.recipient_units(issuer, day)
     allowed_bodies = selectors.recipient_bodies(issuer, day)
     unit_ids = {unit.pk for unit in recipients.units}
-    for group in recipients.groups:
-        # A group ("all communes of …") means the members in force on the letter's date.
-        members = allowed_units.filter(path__startswith=group.parent.path, level=group.level)
-        unit_ids |= set(members.values_list("pk", flat=True))
+    # A group ("all communes of …") means the members in force on the letter's date.
+    unit_ids |= _expand(allowed_units, recipients.groups)
     body_ids = {body.pk for body in recipients.bodies}
+    named_members: list[tuple[set[int], set[int]]] = []
+    for named in recipients.named:
+        units_of = {unit.pk for unit in named.units} | _expand(allowed_units, named.level_groups)
+        bodies_of = {body.pk for body in named.bodies}
+        named_members.append((units_of, bodies_of))
+        unit_ids |= units_of
+        body_ids |= bodies_of
     valid_units = dict(allowed_units.filter(pk__in=unit_ids).values_list("pk", "pk"))
     valid_bodies = dict(allowed_bodies.filter(pk__in=body_ids).values_list("pk", "unit_id"))
     outside_units = unit_ids - set(valid_units)
@@ -205,6 +278,155 @@ def _write_recipients(directive: Directive, recipients: Recipients) -> None:
             for pk, unit_id in sorted(valid_bodies.items())
         ]
     )
+    _write_named_groups(directive, recipients.named, named_members)
+
+
+def _clean_named(named: NamedGroupSpec) -> NamedGroupSpec:
+    name = " ".join(named.name.split())
+    if not name:
+        raise ValidationError({"groups": _("Give each named group its name.")})
+    if named.kind not in GroupKind.values:
+        raise ValidationError(
+            {"groups": _("Choose the kind of the group %(name)s.") % {"name": name}}
+        )
+    if named.placement not in GroupPlacement.values:
+        raise ValidationError(
+            {"groups": _("Say where the group %(name)s is written.") % {"name": name}}
+        )
+    return NamedGroupSpec(
+        name=name,
+        kind=named.kind,
+        placement=named.placement,
+        units=named.units,
+        bodies=named.bodies,
+        level_groups=named.level_groups,
+        tasks=sorted({int(number) for number in named.tasks}),
+    )
+
+
+def _write_named_groups(
+    directive: Directive,
+    named: Sequence[NamedGroupSpec],
+    members: list[tuple[set[int], set[int]]],
+) -> None:
+    """Replace a draft's named groups (their members were checked with the recipients)."""
+    directive.groups.all().delete()
+    seen: set[str] = set()
+    for position, (spec, (unit_ids, body_ids)) in enumerate(zip(named, members, strict=True), 1):
+        spec = _clean_named(spec)
+        if fold(spec.name) in seen:
+            raise ValidationError(
+                {"groups": _("The group %(name)s is named twice.") % {"name": spec.name}}
+            )
+        seen.add(fold(spec.name))
+        group = NamedGroup(
+            directive=directive,
+            position=position,
+            name=spec.name,
+            kind=spec.kind,
+            placement=spec.placement,
+            task_numbers=list(spec.tasks),
+        )
+        group.full_clean(exclude=["directive"])
+        group.save()
+        group.units.set(sorted(unit_ids))
+        group.bodies.set(sorted(body_ids))
+    _check_task_numbers(directive)
+
+
+def _check_task_numbers(directive: Directive) -> None:
+    """Every instruction number a group or a figure names is one of the letter's."""
+    count = directive.instructions.count()
+    for group in directive.groups.all():
+        wrong = [n for n in group.task_numbers if not 1 <= int(n) <= count]
+        if wrong:
+            raise ValidationError(
+                {
+                    "groups": _(
+                        "The group %(name)s is given instruction %(number)s, but the letter has "
+                        "%(count)d instructions."
+                    )
+                    % {"name": group.name, "number": wrong[0], "count": count}
+                }
+            )
+    for figure in directive.asked_figures.exclude(task_number__isnull=True):
+        if not 1 <= (figure.task_number or 0) <= count:
+            raise ValidationError(
+                {
+                    "asked_figures": _(
+                        "The figure %(label)s goes with instruction %(number)s, but the letter "
+                        "has %(count)d instructions."
+                    )
+                    % {"label": figure.label, "number": figure.task_number, "count": count}
+                }
+            )
+
+
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _write_asked_figures(directive: Directive, figures: Sequence[FigureSpec]) -> None:
+    """Replace the figures a draft asks its recipients to report."""
+    directive.asked_figures.all().delete()
+    keys: set[str] = set()
+    made = []
+    for position, spec in enumerate(figures, start=1):
+        key, label = spec.key.strip().lower(), " ".join(spec.label.split())
+        if not label:
+            raise ValidationError({"asked_figures": _("Say what each figure counts.")})
+        if not _KEY.match(key) or len(key) > 50:
+            raise ValidationError(
+                {
+                    "asked_figures": _(
+                        "The key “%(key)s” of %(label)s must be lower-case letters, digits and "
+                        "dashes (for example fake-pages)."
+                    )
+                    % {"key": spec.key.strip(), "label": label}
+                }
+            )
+        if key in keys:
+            raise ValidationError(
+                {"asked_figures": _("The key %(key)s is used twice.") % {"key": key}}
+            )
+        keys.add(key)
+        figure = AskedFigure(
+            directive=directive,
+            position=position,
+            key=key,
+            label=label,
+            unit=" ".join(spec.unit.split()),
+            task_number=spec.task,
+        )
+        figure.full_clean(exclude=["directive"])
+        made.append(figure)
+    AskedFigure.objects.bulk_create(made)
+    _check_task_numbers(directive)
+
+
+def _paper_letter(issuer: Body, spec: PaperSpec, by: User | None) -> PaperLetter:
+    """The paper letter ``spec`` cites, recorded once per recording body (number, date)."""
+    reference = " ".join(spec.reference.split())
+    found = PaperLetter.objects.filter(
+        recorded_by_body=issuer, reference=reference, issued_on=spec.issued_on
+    ).first()
+    paper = found or PaperLetter(
+        recorded_by_body=issuer, reference=reference, issued_on=spec.issued_on, created_by=by
+    )
+    paper.issuer_name = " ".join(spec.issuer_name.split())
+    paper.subject = " ".join(spec.subject.split())
+    if spec.issued_on > timezone.localdate():
+        raise ValidationError({"implements_paper": _("The paper letter's date is in the future.")})
+    try:
+        paper.full_clean(exclude=["recorded_by_body", "scan"], validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationError({"implements_paper": exc.messages}) from exc
+    if spec.scan is not None:
+        (info,) = check_attachments([spec.scan])
+        paper.scan_kind, paper.scan_filename = info.kind, info.original_filename
+        spec.scan.seek(0)
+        paper.scan.save(info.original_filename, spec.scan, save=False)
+    paper.save()
+    return paper
 
 
 def _write_citations(directive: Directive, cited: Iterable[LegalNode] | None) -> None:
@@ -249,6 +471,8 @@ def directive_create(
     cited: Iterable[LegalNode] | None = None,
     implements: Directive | None = None,
     files: Sequence[UploadedFile] = (),
+    asked_figures: Sequence[FigureSpec] = (),
+    paper: PaperSpec | None = None,
 ) -> Directive:
     """Save a new draft; its recipients may be chosen now or later, before issuing."""
     directive = Directive(issuer=issuer, created_by=by, implements=implements)
@@ -257,12 +481,17 @@ def directive_create(
             setattr(directive, name, fields[name])
     if not directive.place:
         directive.place = default_place(issuer)
+    if paper is not None:
+        directive.implements_paper = _paper_letter(issuer, paper, by)
     _check_implements(directive, implements)
     _check_issuer_alive(directive)
     _save(directive, by)
     _write_instructions(directive, instructions)
-    if recipients is not None and (recipients.units or recipients.bodies or recipients.groups):
+    if recipients is not None and (
+        recipients.units or recipients.bodies or recipients.groups or recipients.named
+    ):
         _write_recipients(directive, recipients)
+    _write_asked_figures(directive, asked_figures)
     _write_citations(directive, cited)
     if files:
         _attach(files, by=by, directive=directive)
@@ -280,8 +509,14 @@ def directive_update(
     cited: Iterable[LegalNode] | None = None,
     implements: Directive | EllipsisType | None = ...,
     files: Sequence[UploadedFile] = (),
+    asked_figures: Sequence[FigureSpec] | None = None,
+    paper: PaperSpec | EllipsisType | None = ...,
 ) -> Directive:
-    """Change a draft. An issued directive is a sent letter: it never changes."""
+    """Change a draft. An issued directive is a sent letter: it never changes.
+
+    ``recipients`` replaces the recipients and the named groups together; ``paper`` (a
+    letter on paper it implements) and ``implements`` are left as they were when not given.
+    """
     directive = (
         Directive.objects.select_for_update(of=("self",))
         .select_related("issuer", "issuer__unit")
@@ -292,15 +527,31 @@ def directive_update(
     for name in DRAFT_FIELDS:
         if name in fields:
             setattr(directive, name, fields[name])
+    if not isinstance(paper, EllipsisType):
+        directive.implements_paper = (
+            None if paper is None else _paper_letter(directive.issuer, paper, by)
+        )
     if not isinstance(implements, EllipsisType):
+        directive.implements = None
         _check_implements(directive, implements)
         directive.implements = implements
+    elif directive.implements_id and directive.implements_paper_id:
+        raise ValidationError(
+            {
+                "implements": _(
+                    "A letter implements either a letter in the portal or one on paper, not both."
+                )
+            }
+        )
     _check_issuer_alive(directive)
     _save(directive, by)
     if instructions is not None:
         _write_instructions(directive, instructions)
     if recipients is not None:
         _write_recipients(directive, recipients)
+    if asked_figures is not None:
+        _write_asked_figures(directive, asked_figures)
+    _check_task_numbers(directive)
     _write_citations(directive, cited)
     if files:
         _attach(files, by=by, directive=directive)
@@ -378,14 +629,21 @@ def default_addressees(directive: Directive) -> str:
     receipts = directive.receipts.select_related("unit", "unit__level", "body").order_by(
         "unit__path", "body__name"
     )
+    named = selectors.named_groups(directive)
     entries = []
     for receipt in receipts:
+        groups = [group for group in named if group.holds(receipt)]
+        if groups and not any(g.placement == GroupPlacement.ADDRESSEE for g in groups):
+            continue  # a member of a group written in "Nơi nhận" only
         if receipt.body_id and receipt.body:
             kind = receipt.body.kind if receipt.body.kind in _COLLECTIVE_NAMES else ""
-            entries.append(_Addressee(receipt.body.name, kind, receipt.unit_id))
+            entry = _Addressee(receipt.body.name, kind, receipt.unit_id)
         else:
             text = f"Ủy ban nhân dân {in_sentence(receipt.unit.name)}"
-            entries.append(_Addressee(text, BodyKind.PEOPLES_COMMITTEE, receipt.unit_id))
+            entry = _Addressee(text, BodyKind.PEOPLES_COMMITTEE, receipt.unit_id)
+        # A member of a named group is written by the group's name.
+        entry.group = next((g.name for g in groups if g.placement == GroupPlacement.ADDRESSEE), "")
+        entries.append(entry)
     if len(entries) > LONG_ADDRESSEE_LIST:
         _fold_groups(directive, entries)
     lines: list[str] = []
@@ -393,7 +651,47 @@ def default_addressees(directive: Directive) -> str:
         line = entry.group or entry.text
         if line not in lines:
             lines.append(line)
-    return "\n".join(lines)
+    # Groups outside the portal are written for the record, after those that received it.
+    outside = [g.name for g in named if g.placement == GroupPlacement.ADDRESSEE and g.outside]
+    return "\n".join(_with_lines(lines, outside))
+
+
+def _with_lines(lines: list[str], names: Iterable[str]) -> list[str]:
+    """``lines`` and, after them, the names not already written (ignoring case and marks)."""
+    written = {fold(line.strip().lstrip("-").strip().rstrip(";.,")) for line in lines}
+    added = [name for name in names if fold(name) not in written]
+    return [*lines, *added]
+
+
+def letter_addressees(directive: Directive) -> str:
+    """The "Kính gửi" lines a letter shows: as stored once issued; for a draft, as typed
+    (or written from the recipients), with its named groups that are not written yet."""
+    if not directive.is_draft:
+        return directive.addressees
+    typed = directive.addressees.strip()
+    if not typed:
+        return default_addressees(directive)
+    names = [
+        g.name for g in selectors.named_groups(directive) if g.placement == GroupPlacement.ADDRESSEE
+    ]
+    return "\n".join(_with_lines(typed.splitlines(), names))
+
+
+def letter_distribution(directive: Directive) -> str:
+    """The "Nơi nhận" lines a letter shows: as stored once issued; for a draft, as typed
+    (or the default), with its named groups written in "Nơi nhận" before the file copy."""
+    if not directive.is_draft:
+        return directive.distribution
+    typed = directive.distribution.strip()
+    if not typed:
+        return default_distribution(directive)
+    names = [
+        g.name for g in selectors.named_groups(directive) if g.placement == GroupPlacement.COPY
+    ]
+    lines = typed.splitlines()
+    filed = [line for line in lines if fold(line.strip().lstrip("-").strip()).startswith("luu")]
+    kept = [line for line in lines if line not in filed]
+    return "\n".join([*_with_lines(kept, names), *filed])
 
 
 def _fold_groups(directive: Directive, entries: list[_Addressee]) -> None:
@@ -437,6 +735,9 @@ def _fold_groups(directive: Directive, entries: list[_Addressee]) -> None:
 def default_distribution(directive: Directive) -> str:
     """``Nơi nhận``: the addressees ("Như trên"), the issuer's superior, and the file copy."""
     lines = ["Như trên"]
+    lines += [
+        g.name for g in selectors.named_groups(directive) if g.placement == GroupPlacement.COPY
+    ]
     supervisor = directive.issuer.supervising_body
     if supervisor is not None:
         lines.append(f"{supervisor.short_name or supervisor.name} (b/c)")
@@ -476,10 +777,12 @@ def directive_issue(
         raise ValidationError(
             {"report_deadline": _("The deadline for reporting back is before the date of issue.")}
         )
-    if not directive.addressees.strip():
-        directive.addressees = default_addressees(directive)
-    if not directive.distribution.strip():
-        directive.distribution = default_distribution(directive)
+    _check_task_numbers(directive)
+    # The named groups are written in "Kính gửi" and "Nơi nhận", typed or not.
+    directive.addressees = letter_addressees(directive)
+    directive.distribution = letter_distribution(directive)
+    if not directive.basis.strip() and directive.implements_paper_id:
+        directive.basis = paper_basis(directive.implements_paper)
     directive.state = DirectiveState.ISSUED
     directive.issued_at = now
     directive.issued_by = by
@@ -489,6 +792,17 @@ def directive_issue(
         _answer_parent(directive, now)
     _notify_delivery(directive)
     return directive
+
+
+def paper_basis(paper: PaperLetter | None) -> str:
+    """ "Thực hiện Công văn số … ngày … của … về việc …;" for a letter on paper."""
+    if paper is None:
+        return ""
+    subject = paper.subject[:1].lower() + paper.subject[1:]
+    return (
+        f"Thực hiện Công văn số {paper.reference} ngày {paper.issued_on:%d/%m/%Y} "
+        f"của {paper.issuer_name} về việc {subject};"
+    )
 
 
 def implements_receipt_q(directive: Directive) -> Q:
@@ -558,8 +872,13 @@ def report_submit(
     text: str,
     figures: Sequence[tuple[str, Decimal]] = (),
     files: Sequence[UploadedFile] = (),
+    asked: dict[str, Decimal] | None = None,
 ) -> ImplementationReport:
-    """Report back on implementation; acknowledges the letter if that was not done yet."""
+    """Report back on implementation; acknowledges the letter if that was not done yet.
+
+    ``asked`` gives the figures the letter asks of this recipient, by key: every one of
+    them, and no other (``selectors.tasks_of``); ``figures`` are the recipient's own.
+    """
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
         .select_related(
@@ -577,13 +896,36 @@ def report_submit(
     _check_recipient_alive(receipt)
     if not text.strip():
         raise ValidationError({"text": _("Write what was done.")})
+    expected = selectors.tasks_of(receipt).asked
+    given = dict(asked or {})
+    unknown = sorted(set(given) - {figure.key for figure in expected})
+    if unknown:
+        raise ValidationError(
+            {"asked": _("This letter does not ask you for: %(keys)s.") % {"keys": _names(unknown)}}
+        )
+    missing = [figure.label for figure in expected if given.get(figure.key) is None]
+    if missing:
+        raise ValidationError(
+            {
+                "asked": _("Give the figures the letter asks for: %(names)s.")
+                % {"names": _names(missing)}
+            }
+        )
+    negative = [figure.label for figure in expected if given[figure.key] < 0]
+    if negative:
+        raise ValidationError(
+            {"asked": _("A figure cannot be negative: %(names)s.") % {"names": _names(negative)}}
+        )
     report = ImplementationReport(receipt=receipt, text=text.strip(), submitted_by=by)
     report.full_clean()
     report.save()
-    ReportFigure.objects.bulk_create(
-        ReportFigure(report=report, position=i, label=label.strip(), value=value)
-        for i, (label, value) in enumerate(figures, start=1)
-    )
+    rows = [
+        ReportFigure(report=report, label=figure.label, value=given[figure.key], key=figure.key)
+        for figure in expected
+    ] + [ReportFigure(report=report, label=label.strip(), value=value) for label, value in figures]
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+    ReportFigure.objects.bulk_create(rows)
     if files:
         _attach(files, by=by, report=report)
     now = timezone.now()

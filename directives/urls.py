@@ -23,4 +23,5 @@ urlpatterns = [
     path("receipts/<int:pk>/acknowledge/", views.receipt_acknowledge, name="acknowledge"),
     path("receipts/<int:pk>/report/", views.report_create, name="report"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("paper/<int:pk>/scan/", views.paper_scan_download, name="paper_scan"),
 ]

@@ -8,7 +8,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Evidence, Incident, IncidentStep
+from incidents.models import (
+    Evidence,
+    Incident,
+    IncidentStep,
+    MonitoringFinding,
+)
 
 
 class StepInline(admin.TabularInline):
@@ -62,4 +67,32 @@ class IncidentAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+        return False
+
+
+@admin.register(MonitoringFinding)
+class MonitoringFindingAdmin(SimpleHistoryAdmin):
+    list_display = ["pk", "body", "category", "severity", "state", "found_on", "deadline"]
+    list_filter = ["state", "source", "category", "severity"]
+    search_fields = ["body__name", "reference", "description"]
+    raw_id_fields = ["body", "page", "finder", "finder_unit", "remediated_by"]
+    # The state moves only through the services (opened, remediated, closed, reopened).
+    readonly_fields = [
+        "state",
+        "remediation_note",
+        "remediated_at",
+        "remediated_by",
+        "closing_note",
+        "closed_at",
+        "finder",
+        "finder_unit",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Recording tells the body (notify): the portal's form does it.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

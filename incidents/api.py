@@ -25,6 +25,7 @@ from accounts_registry.models import SocialPage
 from incidents import selectors, services
 from incidents.models import Evidence, Incident, IncidentKind, IncidentState, IncidentStep
 from incidents.throttling import PublicReportThrottle
+from privacy.services import may_see_reporter
 from units.models import Body
 from users import scope
 from users.scope import Action
@@ -79,6 +80,16 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
 
     def get_allowed_transitions(self, obj: Incident) -> list[str]:
         return list(services.allowed_transitions(obj.state))
+
+    def to_representation(self, instance: Incident) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # A citizen reporter's details: the officers above the body only (privacy/).
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not may_see_reporter(user, instance.body.unit.path):
+            for name in ("reporter_name", "reporter_email", "reporter_phone"):
+                data[name] = ""
+        return data
 
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -196,18 +207,19 @@ class IncidentViewSet(
         )
         if self.action in ("list",):
             return selectors.incident_rows(incidents)
-        return incidents.select_related("body").prefetch_related("steps__by", "evidence")
+        return incidents.select_related("body__unit").prefetch_related("steps__by", "evidence")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return IncidentSerializer if self.action == "list" else IncidentDetailSerializer
 
     def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         fresh = (
-            Incident.objects.select_related("body")
+            Incident.objects.select_related("body__unit")
             .prefetch_related("steps__by", "evidence")
             .get(pk=incident.pk)
         )
-        return Response(IncidentDetailSerializer(fresh).data, status=code)
+        context = self.get_serializer_context()
+        return Response(IncidentDetailSerializer(fresh, context=context).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = IncidentCreateSerializer(data=request.data)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_registry.models import SocialPage
 from incidents.models import IncidentKind, IncidentState
 from units.models import AdministrativeUnit, Body
+from units.pickers import PickerKind, ScopedPickerField
 
 MAX_URL_LENGTH = 500
 
@@ -22,8 +23,13 @@ class IncidentFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *IncidentKind.choices]
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), required=False, queryset=AdministrativeUnit.objects.none()
+    unit = ScopedPickerField(
+        label=_("Unit"),
+        required=False,
+        queryset=AdministrativeUnit.objects.none(),
+        kind=PickerKind.UNIT,
+        source="units:autocomplete_units",
+        placeholder=_("All units"),
     )
 
     def __init__(self, *args: Any, units: QuerySet[AdministrativeUnit], **kwargs: Any) -> None:
@@ -32,12 +38,22 @@ class IncidentFilterForm(forms.Form):
 
 
 class IncidentCreateForm(forms.Form):
-    body = forms.ModelChoiceField(label=_("Body"), queryset=Body.objects.none())
+    body = ScopedPickerField(
+        label=_("Body"),
+        queryset=Body.objects.none(),
+        kind=PickerKind.BODY,
+        source="units:autocomplete_bodies",
+        source_query="for=edit",
+        placeholder=_("Type part of the body's name"),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
-    page = forms.ModelChoiceField(
+    page = ScopedPickerField(
         label=_("Official page (loss of control)"),
         required=False,
         queryset=SocialPage.objects.none(),
+        kind=PickerKind.PAGE,
+        source="units:autocomplete_pages",
+        placeholder=_("Type part of the page's name or address"),
     )
     url = forms.URLField(
         label=_("Address of the impersonating page"),
@@ -85,9 +101,12 @@ class PublicReportForm(forms.Form):
     url = forms.URLField(
         label=_("Address of the suspect page"), max_length=MAX_URL_LENGTH, assume_scheme="https"
     )
-    body = forms.ModelChoiceField(
+    body = ScopedPickerField(
         label=_("Body the page pretends to be"),
         queryset=Body.objects.none(),
+        kind=PickerKind.BODY,
+        source="public:autocomplete_bodies",
+        placeholder=_("Type part of the body's name"),
         help_text=_("Choose the state body whose name or logo the page uses."),
     )
     description = forms.CharField(

@@ -1,4 +1,5 @@
-"""Incidents: a body's page out of its control, or a page impersonating a body.
+"""Incidents: a body's page out of its control, a page impersonating a body, or false
+information posted on a body's official page.
 
 An incident is never deleted: it moves through its workflow (``IncidentStep`` records who
 moved it, when and why), and its evidence (links and screenshots) only grows.
@@ -7,6 +8,7 @@ moved it, when and why), and its evidence (links and screenshots) only grows.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +22,13 @@ from portal.text import NFCCharField, NFCTextField
 class IncidentKind(models.TextChoices):
     LOST_CONTROL = "lost_control", _("Loss of control of an official page")
     IMPERSONATION = "impersonation", _("Page impersonating a body")
+    # Tân Uyên's letter of 7/2024 (item 4 and its "Lưu ý"): false information posted on the
+    # body's own page must be corrected or removed and reported to the culture office.
+    FALSE_INFORMATION = "false_information", _("False information posted on an official page")
+
+
+# The kinds that concern one of the body's own official pages (the page is required).
+OWN_PAGE_KINDS = (IncidentKind.LOST_CONTROL, IncidentKind.FALSE_INFORMATION)
 
 
 class IncidentState(models.TextChoices):
@@ -170,3 +179,132 @@ class Evidence(models.Model):
         return {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}.get(
             self.content_type, ".bin"
         )
+
+
+# --- Monitoring findings ----------------------------------------------------------------------
+
+
+class FindingSource(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry monitoring")
+    PROVINCE = "province", _("Province (department) monitoring")
+    UNIT = "unit", _("Culture office of the commune or district")
+
+
+class FindingCategory(models.TextChoices):
+    NOT_VERIFIED = "not_verified", _("Name or address not verified with the platform")
+    NOT_REAL_NAME = "not_real_name", _("Not under the body's real name")
+    INCONSISTENT = "inconsistent", _("Inconsistent with the body's other official channels")
+    FALSE_INFORMATION = "false_information", _("False or unverified information posted")
+    NO_ANSWER = "no_answer", _("Public comments left unanswered")
+    INACTIVE = "inactive", _("Page not kept up to date")
+    SECURITY = "security", _("Account security")
+    OTHER = "other", _("Other")
+
+
+class FindingSeverity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("Awaiting remediation")
+    REMEDIATED = "remediated", _("Remediation reported")
+    CLOSED = "closed", _("Closed")
+
+
+class MonitoringFindingQuerySet(models.QuerySet["MonitoringFinding"]):
+    def overdue(self, day: date | None = None) -> MonitoringFindingQuerySet:
+        """Findings still awaiting the body's remediation after their deadline."""
+        return self.filter(state=FindingState.OPEN, deadline__lt=day or timezone.localdate())
+
+
+class MonitoringFinding(models.Model):
+    """What the ministry, the province or a culture office found wrong with a body's page,
+    what the body must do about it and by when (Tân Uyên's letter of 7/2024 answers such a
+    finding of the Ministry, relayed by the department's letter 1332/STTTT-TTBCXB).
+
+    Never deleted: it is opened by the finder, remediated by the body, closed by the finder
+    (or reopened when the remediation falls short); every change is kept in the history.
+    """
+
+    body = models.ForeignKey(
+        "units.Body", on_delete=models.PROTECT, related_name="findings", verbose_name=_("body")
+    )
+    page = models.ForeignKey(
+        "accounts_registry.SocialPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("official page"),
+    )
+    source = models.CharField(_("found by"), max_length=20, choices=FindingSource.choices)
+    reference = NFCCharField(
+        _("reference"),
+        max_length=150,
+        blank=True,
+        help_text=_("The letter or report that states the finding, e.g. 1332/STTTT-TTBCXB."),
+    )
+    found_on = models.DateField(_("found on"))
+    category = models.CharField(_("category"), max_length=20, choices=FindingCategory.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=FindingSeverity.choices)
+    description = NFCTextField(_("what was found"), max_length=5000)
+    remediation_required = NFCTextField(_("what the body must do"), max_length=5000)
+    deadline = models.DateField(_("remediation deadline"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=FindingState.choices, default=FindingState.OPEN
+    )
+    remediation_note = NFCTextField(_("what the body did"), max_length=5000, blank=True)
+    remediated_at = models.DateTimeField(_("remediation reported at"), null=True, blank=True)
+    remediated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("remediation reported by"),
+    )
+    closing_note = NFCTextField(_("closing note"), max_length=5000, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    finder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # The unit the finder recorded it for: officers at or above it may close it.
+    finder_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit of the finder"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = MonitoringFindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-found_on", "-pk"]
+        verbose_name = _("monitoring finding")
+        verbose_name_plural = _("monitoring findings")
+        indexes = [models.Index(fields=["state", "deadline"], name="finding_state_deadline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("found_on")),
+                name="finding_deadline_after_found",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}: {self.body}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == FindingState.OPEN and self.deadline < timezone.localdate()

@@ -25,6 +25,7 @@ from accounts_registry.models import SocialPage
 from incidents.files import check_image
 from incidents.models import (
     CLOSED_STATES,
+    OWN_PAGE_KINDS,
     Evidence,
     Incident,
     IncidentKind,
@@ -83,10 +84,17 @@ def incident_report(
     url: str = "",
     discovered_at: datetime | None = None,
 ) -> Incident:
-    """A body's staff report loss of control of one of its pages, or an impersonation."""
-    if kind == IncidentKind.LOST_CONTROL:
+    """A body's staff report loss of control of one of its pages, an impersonation, or false
+    information posted on one of its pages (``url`` then optionally names the post)."""
+    if kind in OWN_PAGE_KINDS:
         if page is None:
-            raise ValidationError({"page": _("Choose the page the body lost control of.")})
+            raise ValidationError(
+                {
+                    "page": _("Choose the page the body lost control of.")
+                    if kind == IncidentKind.LOST_CONTROL
+                    else _("Choose the official page the false information was posted on.")
+                }
+            )
         if page.body_id != body.pk:
             raise ValidationError({"page": _("This page is not one of the body's pages.")})
     elif not url:
@@ -94,7 +102,7 @@ def incident_report(
     incident = Incident(
         kind=kind,
         body=body,
-        page=page if kind == IncidentKind.LOST_CONTROL else None,
+        page=page if kind in OWN_PAGE_KINDS else None,
         url=url or (page.url if page is not None else ""),
         description=description.strip(),
         discovered_at=discovered_at or timezone.now(),

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts_registry.models import SocialPage
 from accounts_registry.throttling import retry_after
 from incidents import selectors, services
 from incidents.forms import (
@@ -30,6 +29,8 @@ from incidents.forms import (
 )
 from incidents.models import Incident
 from incidents.throttling import PublicReportThrottle
+from privacy.services import may_see_reporter
+from units.autocomplete import public_bodies, reportable_pages
 from units.models import Body
 from users import scope
 from users.scope import Action
@@ -116,6 +117,8 @@ def _render_detail(
             "transition_form": form,
             "can_add_evidence": can_add,
             "evidence_form": evidence_form or EvidenceForm(),
+            # A citizen reporter's details: officers above the body only (privacy/).
+            "can_see_reporter": may_see_reporter(request.user, incident.body.unit.path),
         },
         status=status,
     )
@@ -203,12 +206,9 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileRe
 def incident_create(request: HttpRequest) -> HttpResponse:
     """Staff report loss of control of one of their pages, or a page impersonating them."""
     bodies = _editable_bodies(request)
-    pages = (
-        SocialPage.objects.live()
-        .filter(body__in=bodies.values("pk"))
-        .select_related("body", "platform")
-        .order_by("body__name", "display_name")
-    )
+    # Both are search fields backed by scoped autocompletes (units/pickers.py), never a
+    # <select> of every body or page an administrator may edit.
+    pages = reportable_pages(request.user).order_by("body__name", "display_name")
     form = IncidentCreateForm(request.POST or None, bodies=bodies, pages=pages)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -232,7 +232,8 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 
 
 def _public_bodies() -> QuerySet[Body]:
-    return Body.objects.filter(archived_at__isnull=True).select_related("unit").order_by("name")
+    # The bodies open today, as the public autocomplete offers them (units/autocomplete.py).
+    return public_bodies().order_by("name")
 
 
 def public_report(request: HttpRequest) -> HttpResponse:

@@ -49,6 +49,20 @@ def _enqueue(email_id: int) -> None:
     deliver_email.delay(email_id)
 
 
+# Email ids per delivery message when many are queued at once (a reminder run, a digest):
+# one publish per email was most of a national reminder run's time.
+ENQUEUE_BATCH = 200
+
+
+def _enqueue_batch(email_ids: Sequence[int]) -> None:
+    """Hand the worker ``email_ids`` in messages of ``ENQUEUE_BATCH`` ids each."""
+    from notifications.tasks import deliver_emails
+
+    ids = list(email_ids)
+    for start in range(0, len(ids), ENQUEUE_BATCH):
+        deliver_emails.delay(ids[start : start + ENQUEUE_BATCH])
+
+
 def _enqueue_after_commit(email_id: int) -> None:
     """Hand the email to the worker once the transaction commits. If the broker is down, the
     error is logged rather than failing the caller: the row stays queued, and
@@ -63,6 +77,22 @@ def _enqueue_after_commit(email_id: int) -> None:
         _enqueue(email_id)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def _enqueue_batch_after_commit(email_ids: Sequence[int]) -> None:
+    """``_enqueue_after_commit`` for many emails: one callback, one message per batch.
+
+    If the broker is down the error is logged (the callback is robust); the rows stay queued
+    for ``enqueue_stale()``, exactly as for one email.
+    """
+    ids = list(email_ids)
+    if not ids:
+        return
+
+    def enqueue_batch() -> None:
+        _enqueue_batch(ids)
+
+    transaction.on_commit(enqueue_batch, robust=True)
 
 
 @transaction.atomic
@@ -98,6 +128,35 @@ def queue_email(
     # The worker must not look for the row before it is committed.
     _enqueue_after_commit(email.pk)
     return email
+
+
+def deliver_batch(email_ids: Iterable[int]) -> dict[str, int]:
+    """Deliver each of ``email_ids`` (``deliver``); returns how many ended each way.
+
+    An email whose delivery failed for a transient reason goes back to the one-email task,
+    which retries it with backoff; an email that can never be sent is recorded as failed
+    and the others still go. Each email is claimed on its own, so a batch delivered twice
+    (a redelivered message, the sweep) sends every email once.
+    """
+    from notifications.tasks import deliver_email
+
+    outcomes: dict[str, int] = {}
+    for email_id in email_ids:
+        try:
+            outcome = str(deliver(email_id))
+        except DeliveryDeferred:
+            deliver_email.apply_async((email_id,), countdown=RETRY_AFTER_SECONDS)
+            outcome = "deferred"
+        except Exception:
+            # Recorded on the row by ``deliver``: will not get better by trying again.
+            logger.exception("Email %s could not be sent", email_id)
+            outcome = str(DeliveryOutcome.FAILED)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+# The first retry of an email from a batch, as the one-email task's first backoff.
+RETRY_AFTER_SECONDS = 60
 
 
 def deliver(email_id: int) -> DeliveryOutcome:
@@ -156,8 +215,7 @@ def requeue(*, email_ids: Iterable[int]) -> int:
         .values_list("pk", flat=True)
     )
     OutboundEmail.objects.filter(pk__in=ids).update(status=EmailStatus.QUEUED, attempts=0)
-    for pk in ids:
-        _enqueue_after_commit(pk)
+    _enqueue_batch_after_commit(ids)
     return len(ids)
 
 
@@ -170,16 +228,18 @@ def enqueue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
 
     Only rows never attempted are taken: a row that failed once is waiting for its retry,
     which Celery already holds. Enqueueing a row twice is harmless: delivery claims it once.
+    The ids go in batches (``ENQUEUE_BATCH`` per message), as ``queue_emails`` sends them.
     """
     ids = list(
         OutboundEmail.objects.filter(
             status=EmailStatus.QUEUED,
             attempts=0,
             created_at__lt=timezone.now() - older_than,
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for pk in ids:
-        _enqueue(pk)
+    _enqueue_batch(ids)
     return len(ids)
 
 
@@ -279,7 +339,8 @@ def queue_emails(emails: Iterable[Email]) -> list[int]:
     Keys already queued are skipped; of two concurrent calls with the same key the unique
     index keeps one row (``ON CONFLICT DO NOTHING``), and enqueueing its id twice is harmless
     because delivery claims a row once. An address that is not valid is logged and skipped
-    rather than failing everyone else's email.
+    rather than failing everyone else's email. Delivery is enqueued on commit in batches of
+    ``ENQUEUE_BATCH`` ids per message (``deliver_emails``), not one message per email.
     """
     by_key: dict[str, Email] = {}
     for email in emails:
@@ -317,10 +378,11 @@ def queue_emails(emails: Iterable[Email]) -> list[int]:
             dedupe_key__in=[row.dedupe_key for row in rows],
             status=EmailStatus.QUEUED,
             attempts=0,
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for pk in ids:
-        _enqueue_after_commit(pk)
+    _enqueue_batch_after_commit(ids)
     return ids
 
 

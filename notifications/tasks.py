@@ -21,6 +21,15 @@ def deliver_email(email_id: int) -> str:
 
 
 @shared_task
+def deliver_emails(email_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of queued emails, each claimed on its own (``services.deliver_batch``).
+
+    Running it again, or alongside the one-email task for the same ids, sends nothing more.
+    """
+    return services.deliver_batch(email_ids)
+
+
+@shared_task
 def enqueue_stale_emails() -> int:
     """Periodic: re-enqueue queued emails whose delivery message never reached a worker."""
     return services.enqueue_stale()

@@ -6,7 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from units.api import BodyViewSet, UnitViewSet
-from users.api import MeView, ObtainTokenView
+from users.api import ApiTokenDetailView, ApiTokenListView, MeView, ObtainTokenView
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -15,6 +15,8 @@ router.register("bodies", BodyViewSet, basename="body")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<uuid:pk>/", ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("registry/", include("accounts_registry.api_pages_urls")),
     path("registry/", include("accounts_registry.api_bodies_urls")),
     path("public/", include("accounts_registry.api_public_urls")),

@@ -11,4 +11,5 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the checks of the portal's own settings (PORTAL_BASE_URL in production).
-        from portal import checks  # noqa: F401
+        # And the session's start at login (idle and absolute timeouts, portal.sessions).
+        from portal import checks, sessions  # noqa: F401

@@ -98,6 +98,17 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
             "(once per unit and step)."
         ),
     ),
+    Schedule(
+        name="privacy: erase personal data kept too long",
+        task="privacy.erase_expired_personal_data",
+        when=Crontab(minute="15", hour="2"),
+        description=_(
+            "Every night, erase the phone and email of contact persons archived longer than "
+            "PERSONAL_DATA_CONTACT_RETENTION_DAYS, and the details of citizens who reported "
+            "an incident closed longer than PERSONAL_DATA_REPORTER_RETENTION_DAYS, history "
+            "included (audited)."
+        ),
+    ),
 )
 
 

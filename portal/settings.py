@@ -50,7 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens, hashed and expiring, in the model users.ApiToken (REST_KNOX below).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The second factor (TOTP and recovery codes): see users/otp.py and docs/security.md.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "users",
     "units",
     "accounts_registry",
@@ -67,6 +72,8 @@ INSTALLED_APPS = [
     "legal",
     "incidents",
     "audit",
+    # Personal data: retention, a person's requests, who sees citizen reporters.
+    "privacy",
     # The demo data and the embedded run, above every domain app.
     "demo",
     # Last: the project as an app, above every other (its commands may use them all).
@@ -81,12 +88,24 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body: an oversized one is refused (413) in the page's language.
+    "portal.request_size.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the browser as known for the account after a login (users/guessing.py).
+    "users.guessing.DeviceCookieMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # Lets the audit trail's receivers know the address and browser behind a recorded action.
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts; no-store on every answer made for someone.
+    "portal.sessions.SessionTimeoutMiddleware",
+    "portal.sessions.NoStoreMiddleware",
+    # Users who must have a second factor reach nothing but enrolment or the code step
+    # until this session has passed it (users/otp_middleware.py).
+    "users.otp_middleware.SecondFactorMiddleware",
     # Before any view: an over-long search is refused in the page's language, with its layout.
     "portal.search.SearchBoundsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,7 +203,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend behind the per-account limit on guessing (users/guessing.py).
+    "users.guessing.GuessingLimitBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -192,7 +212,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -212,12 +235,35 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_VERBOSE = False
+# Guessing spread across addresses (users/guessing.py): past this many failures for one
+# account from browsers it was never used on, within the cool-off, such browsers (and
+# scripts) are refused for the cool-off, even with the right password; the owner's known
+# browsers (a signed device cookie, kept this many days) are not, nor locked by axes.
+PORTAL_LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("PORTAL_LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+PORTAL_LOGIN_ACCOUNT_COOLOFF_MINUTES = env.int("PORTAL_LOGIN_ACCOUNT_COOLOFF_MINUTES", default=60)
+PORTAL_DEVICE_COOKIE_DAYS = env.int("PORTAL_DEVICE_COOKIE_DAYS", default=180)
+AXES_WHITELIST_CALLABLE = "users.guessing.is_known_browser"
+# Password reset emails: at most this many an hour to one account, and requests served an
+# hour for one client address; beyond, nothing is sent and the page answers the same.
+PORTAL_PASSWORD_RESET_ACCOUNT_HOURLY = env.int("PORTAL_PASSWORD_RESET_ACCOUNT_HOURLY", default=3)
+PORTAL_PASSWORD_RESET_ADDRESS_HOURLY = env.int("PORTAL_PASSWORD_RESET_ADDRESS_HOURLY", default=10)
+
+# The second factor (TOTP, with single-use recovery codes) is required of provincial
+# department officers, system administrators and staff users (the admin site) when this is
+# on; other users may turn it on from their account. See docs/security.md.
+PORTAL_OTP_REQUIRED = env.bool("PORTAL_OTP_REQUIRED", default=True)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Cổng trang MXH chính thức"
+# django-otp's admin pages for devices never show secrets or recovery-code hashes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # A session lasts one working day from login, and ends when the browser is closed: many
 # commune offices share one computer, and the next person must not find the last one logged
 # in. The server refuses a session older than SESSION_COOKIE_AGE whatever the browser keeps.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+# A session left without a request this long ends too (portal.sessions): the shared computer.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy, in every environment so that the tests exercise it: scripts, styles,
@@ -279,10 +325,25 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
+# API tokens (django-rest-knox in users.ApiToken): hashed, named, shown once, expiring after
+# API_TOKEN_TTL_DAYS, revoked by their owner and by any password change (users/tokens.py).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+KNOX_TOKEN_MODEL = "users.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# knox's own AuthToken is swapped for users.ApiToken, but knox's migrations create its table
+# regardless (they predate the swap), and that table's foreign key to users_user would stop the
+# test database from being flushed. Without migrations, the swapped model gets no table.
+MIGRATION_MODULES = {"knox": None}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "users.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -306,7 +367,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStateEnum": "incidents.models.IncidentState",
         "IncidentKindEnum": "incidents.models.IncidentKind",
+        "IncidentSourceEnum": "incidents.models.IncidentSource",
+        "FindingSourceEnum": "incidents.models.FindingSource",
+        "FindingStateEnum": "incidents.models.FindingState",
         "ReportStateEnum": "reports.models.ReportState",
+        "NamedGroupKindEnum": "directives.models.GroupKind",
     },
 }
 
@@ -350,6 +415,8 @@ PORTAL_RULES_MAX_BYTES = env.int("PORTAL_RULES_MAX_BYTES", default=10 * 1024 * 1
 # Public verification and directory: requests per client address.
 PORTAL_PUBLIC_VERIFY_RATE = env.str("PORTAL_PUBLIC_VERIFY_RATE", default="60/min")
 PORTAL_PUBLIC_DIRECTORY_RATE = env.str("PORTAL_PUBLIC_DIRECTORY_RATE", default="120/min")
+# Autocomplete of the body, unit and page pickers, per logged-in user (units/autocomplete.py).
+PORTAL_AUTOCOMPLETE_RATE = env.str("PORTAL_AUTOCOMPLETE_RATE", default="300/min")
 # Public reports of fake pages: few are needed, so the limit is low.
 PORTAL_PUBLIC_REPORT_RATE = env.str("PORTAL_PUBLIC_REPORT_RATE", default="5/hour")
 # Largest evidence screenshot accepted (PNG, JPEG or WebP).
@@ -367,4 +434,10 @@ PORTAL_REPORT_REMINDER_DAYS = tuple(
 )
 PORTAL_EXPORT_SYNC_MAX_ROWS = env.int("PORTAL_EXPORT_SYNC_MAX_ROWS", default=2000)
 # Where links in emails point (the portal's public address), e.g. https://mxh.thanhhoa.gov.vn
+# Personal data (privacy/): days an archived contact's phone and email, and a citizen
+# reporter's details after the incident is closed, are kept before the nightly job erases them.
+PERSONAL_DATA_CONTACT_RETENTION_DAYS = env.int("PERSONAL_DATA_CONTACT_RETENTION_DAYS", default=730)
+PERSONAL_DATA_REPORTER_RETENTION_DAYS = env.int(
+    "PERSONAL_DATA_REPORTER_RETENTION_DAYS", default=365
+)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

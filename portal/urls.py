@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
+from users import views_otp
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,5 +35,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # The admin's own login form would skip the second factor: the portal's login is used.
+    path("admin/login/", views_otp.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

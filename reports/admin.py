@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from reports.models import (
     BuildRun,
     DeadlineRule,
+    FakePageReview,
     PeriodDeadline,
     PeriodRequirement,
     ProvinceDeadlineRule,
@@ -120,6 +121,32 @@ class BuildRunAdmin(admin.ModelAdmin):
         return [field.name for field in BuildRun._meta.concrete_fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FakePageReview)
+class FakePageReviewAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "unit",
+        "period",
+        "scans_done",
+        "fake_pages_found",
+        "reported_to_platform",
+        "taken_down",
+    ]
+    list_filter = ["period"]
+    list_select_related = ["unit", "period"]
+    search_fields = ["unit__name"]
+    raw_id_fields = ["unit", "recorded_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The unit records and corrects its figures in the portal, with their checks.
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

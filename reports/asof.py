@@ -49,6 +49,7 @@ from django.utils import timezone
 from accounts_registry.models import ContactPerson, PageState, Platform, PostingRules, SocialPage
 from incidents.models import Incident, IncidentState
 from portal.text import fold
+from reports.figures import hours_of
 from reports.models import UnitReport
 from units.models import AdministrativeUnit, Body, BodyKind, BodyTransfer, path_step
 from units.naming import bare_name
@@ -470,7 +471,7 @@ def _incidents_at(
                 "incidents_opened": 0,
                 "incidents_reported": 0,
                 "incidents_resolved": 0,
-                "hours_to_report_total": 0.0,
+                "hours_to_report_total": timedelta(0),
                 "hours_to_report_count": 0,
             },
         )
@@ -478,13 +479,15 @@ def _incidents_at(
         if inside(incident["reported_to_platform_at"]):
             row["incidents_reported"] += 1
             row["hours_to_report_count"] += 1
-            delay = incident["reported_to_platform_at"] - incident["discovered_at"]
-            row["hours_to_report_total"] += delay.total_seconds() / 3600
+            row["hours_to_report_total"] += (
+                incident["reported_to_platform_at"] - incident["discovered_at"]
+            )
         row["incidents_resolved"] += (
             inside(incident["closed_at"]) and incident["state"] == IncidentState.RESOLVED
         )
     for row in counts.values():
-        row["hours_to_report_total"] = round(row["hours_to_report_total"], 2)
+        # Summed exactly, then rounded as the current build rounds (``reports.figures``).
+        row["hours_to_report_total"] = hours_of(row["hours_to_report_total"])
     return counts
 
 

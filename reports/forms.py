@@ -10,10 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import MAX_DAYS_AFTER_END, ReportState, UnitReport
+from reports.models import (
+    MAX_DAYS_AFTER_END,
+    FakePageReview,
+    ReportingPeriod,
+    ReportState,
+    UnitReport,
+)
 from reports.services import EDITABLE_FIELDS
+from units.models import AdministrativeUnit
 
 _YES_NO = [("True", _("Yes")), ("False", _("No"))]
 _COUNT_WIDGET = {"min": "0", "inputmode": "numeric", "class": "input--count"}
@@ -80,7 +88,29 @@ class ReportForm(forms.ModelForm):
             "missing_children_reason": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, has_children: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        has_children: bool = True,
+        review: FakePageReview | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # The unit's own fake-page review of the period fills in the counts still empty,
+        # for the unit to check before saving: only the form's initial values, never the
+        # report itself (a submitted report's snapshot is never touched).
+        self.prefilled: list[str] = []
+        instance = kwargs.get("instance")
+        if review is not None and instance is not None and instance.is_editable:
+            initial = dict(kwargs.get("initial") or {})
+            for name, value in (
+                ("impersonation_scans", review.scans_done),
+                ("fake_pages_found", review.fake_pages_found),
+            ):
+                if getattr(instance, name) is None and name not in initial:
+                    initial[name] = value
+                    self.prefilled.append(name)
+            kwargs["initial"] = initial
+        self.review = review if self.prefilled else None
         super().__init__(*args, **kwargs)
         for name in ("info_consistent", "security_measures"):
             self.fields[name].label = verbose_name(name)
@@ -91,6 +121,40 @@ class ReportForm(forms.ModelForm):
     def changes(self) -> dict[str, Any]:
         """What to pass to ``services.report_update``: every field of the form."""
         return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+class FakePageReviewForm(forms.Form):
+    """A unit's fake-page review of one period; ``services_reviews`` does the checks."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=AdministrativeUnit.objects.none())
+    period = forms.ModelChoiceField(
+        label=_("Reporting period"), queryset=ReportingPeriod.objects.none()
+    )
+    scans_done = forms.IntegerField(label=_("Scans done"), min_value=0, max_value=100_000)
+    fake_pages_found = forms.IntegerField(
+        label=_("Fake pages found"), min_value=0, max_value=100_000
+    )
+    reported_to_platform = forms.IntegerField(
+        label=_("Reported to the platform"), min_value=0, max_value=100_000
+    )
+    taken_down = forms.IntegerField(label=_("Taken down"), min_value=0, max_value=100_000)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[AdministrativeUnit],
+        periods: QuerySet[ReportingPeriod],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        # A sliced queryset cannot be filtered by the field's validation: pass the ids.
+        self.fields["period"].queryset = ReportingPeriod.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[period.pk for period in periods]
+        ).order_by("-starts_on", "kind")
 
 
 class SubmitForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from reports import views
+from reports import views, views_reviews
 
 app_name = "reports"
 
@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("periods/<int:period_id>/", views.period_detail, name="period"),
     path("periods/<int:period_id>/build/", views.build, name="build"),
     path("builds/<int:run_id>/", views.build_status, name="build_status"),
+    path("fake-page-reviews/", views_reviews.fake_page_reviews, name="fake_page_reviews"),
     path("<int:report_id>/", views.report_detail, name="detail"),
     path("<int:report_id>/edit/", views.report_edit, name="edit"),
     path("<int:report_id>/submit/", views.report_submit, name="submit"),

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from legal.models import ComplianceCriterion
 from portal.text import fold
-from reports import selectors, services, services_periods
+from reports import selectors, selectors_reviews, services, services_periods
 from reports.forms import (
     CalendarForm,
     NoteForm,
@@ -460,6 +460,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     due = due_for(report.period, report.unit)
     headline, criteria = _figures(report)
     editable = preparer and report.is_editable
+    # The unit's own fake-page review of the period, live beside the declared (and, once
+    # submitted, frozen) counts.
+    review = selectors_reviews.review_of_report(user, report)
     return render(
         request,
         "reports/detail.html",
@@ -476,6 +479,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "criteria": criteria,
             "declarations": _declarations(report),
             "missing": [_label(name) for name in report.missing_declarations()],
+            "review": review,
+            "review_differs": review is not None
+            and (report.impersonation_scans, report.fake_pages_found)
+            != (review.scans_done, review.fake_pages_found),
             "children": children,
             "children_summary": {
                 "expected": sum(row.expected for row in children),
@@ -544,7 +551,17 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
     if not report.is_editable:
         messages.error(request, _("Only a draft or returned report can be changed."))
         return redirect("reports:detail", report_id=report.pk)
-    form = ReportForm(_posted(request), instance=report, has_children=_has_children(report))
+    form = ReportForm(
+        _posted(request),
+        instance=report,
+        has_children=_has_children(report),
+        # Empty counts are offered from the unit's fake-page review of the period.
+        review=(
+            selectors_reviews.review_of_report(request.user, report)
+            if request.method != "POST"
+            else None
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.report_update(report=report, by=request.user, **form.changes())  # type: ignore[arg-type]

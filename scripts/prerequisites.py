@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,18 @@ TOOLS: tuple[Tool, ...] = (
         "fault tests (the private cluster's database)",
         paths=("/usr/lib/postgresql/*/bin/createdb",),
     ),
+    Tool(
+        "pg_dump",
+        "postgresql-client",
+        "backups (manage.py backup, docs/operations.md) and their restore test",
+        paths=("/usr/lib/postgresql/*/bin/pg_dump",),
+    ),
+    Tool(
+        "pg_restore",
+        "postgresql-client",
+        "restores (manage.py restore) and their test",
+        paths=("/usr/lib/postgresql/*/bin/pg_restore",),
+    ),
     Tool("redis-server", "redis-server", "fault tests (a private Redis)"),
     Tool("redis-cli", "redis-tools", "CI's wait for Redis"),
     Tool("runuser", "util-linux", "fault tests run as root start PostgreSQL as postgres"),
@@ -86,8 +99,27 @@ def declared_programs() -> set[str]:
     return {tool.name for tool in TOOLS if not tool.library} | set(FROM_VIRTUALENV)
 
 
+def server_matched_clients() -> list[Tool]:
+    """pg_dump of each local PostgreSQL server's major version: a pg_dump older than the
+    server refuses to dump it, and the backups must restore on the same major."""
+    majors = sorted(
+        {Path(p).parts[-3] for p in glob.glob("/usr/lib/postgresql/*/bin/postgres")}, key=int
+    )
+    return [
+        Tool(
+            f"pg_dump-{major}",
+            f"postgresql-client-{major}",
+            f"backups of the local PostgreSQL {major} server (pg_dump of the same major)",
+            paths=(f"/usr/lib/postgresql/{major}/bin/pg_dump",),
+        )
+        for major in majors
+        if major.isdigit()
+    ]
+
+
 def missing(*, portal_only: bool = False) -> list[Tool]:
-    return [tool for tool in TOOLS if (tool.portal or not portal_only) and not tool.found()]
+    tools = [*TOOLS, *server_matched_clients()]
+    return [tool for tool in tools if (tool.portal or not portal_only) and not tool.found()]
 
 
 def install_command(packages: list[str], *, sudo: bool) -> str:

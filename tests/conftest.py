@@ -106,6 +106,14 @@ def _standard_levels(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_not_required(settings: Any) -> None:
+    """Most tests sign in with ``force_login`` to test something else than the second factor:
+    they run with it not required. The tests of the second factor (tests/users/test_otp*.py,
+    tests/browser/test_otp.py) turn ``PORTAL_OTP_REQUIRED`` back on, as it is by default."""
+    settings.PORTAL_OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests hash many passwords and do not test the hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -25,14 +25,31 @@ from django.db.models import Q
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts_registry.models import ContactPerson, Platform, PostingRules, SocialPage
+from accounts_registry.models import ContactPerson, Platform, PostingRules, SocialPage, Spokesperson
 from accounts_registry.services.contacts import contact_set
 from accounts_registry.services.pages import page_approve, page_register, page_submit
 from accounts_registry.services.rules import rules_upload
+from accounts_registry.services.spokespersons import spokesperson_set
 from directives import services as directive_services
-from directives.models import Attachment, Directive, ImplementationReport, Receipt, Reminder
-from incidents.models import Evidence, Incident, IncidentKind
+from directives.models import (
+    Attachment,
+    Directive,
+    ImplementationReport,
+    PaperLetter,
+    Receipt,
+    Reminder,
+)
+from incidents.models import (
+    Evidence,
+    FindingCategory,
+    FindingSeverity,
+    FindingSource,
+    Incident,
+    IncidentKind,
+    MonitoringFinding,
+)
 from incidents.services import evidence_add, incident_report
+from incidents.services_findings import finding_record
 from reports import services as report_services
 from reports.build import build_period
 from reports.models import (
@@ -41,12 +58,14 @@ from reports.models import (
     ExportFormat,
     ExportJob,
     ExportState,
+    FakePageReview,
     PeriodKind,
     ReportingPeriod,
     ReportStep,
     UnitReport,
 )
 from reports.periods import ensure_period
+from reports.services_reviews import fake_page_review_record
 from tests import factories
 from tests.conftest import Tree
 from users.models import User
@@ -60,6 +79,10 @@ EXPORT = "Đơn vị;Trang\nXã Mường Khoa;MK-EXPORT-2026\n".encode()
 CONTACT_NAME = "Lò Thị Sương"
 RULES_NUMBER = "MK-874/QĐ-UBND"
 INCIDENT_TEXT = "Trang giả mạo đăng tin tuyển dụng, báo cáo số MK-2026"
+FINDING_TEXT = "Trang không trả lời bình luận, phát hiện số MK-FINDING-2026"
+PAPER_REFERENCE = "77/CAT-MK-GIAY"
+SPOKESPERSON_NAME = "Lường Thị Phát Ngôn"
+FAKE_REVIEW_NOTE = "Rà soát trang mạo danh, biên bản MK-RASOAT-2026"
 EVIDENCE_LINK = "https://example.com/bang-chung-muong-khoa"
 DIRECTIVE_SUBJECT = "Rà soát trang mạo danh trên địa bàn huyện TU-874"
 DIRECTIVE_REPORT = "Xã đã rà soát 12 trang, phát hiện 1 trang giả mạo MK-BC-2026"
@@ -84,6 +107,10 @@ class World:
     directives: dict[str, Directive]  # by state: draft, issued
     receipt: Receipt
     attachment: Attachment  # the file of Mường Khoa's implementation report
+    finding: MonitoringFinding  # the district's finding about Mường Khoa's approved page
+    paper: PaperLetter  # a police letter on paper, with its scan, cited by a Tân Uyên draft
+    spokesperson: Spokesperson  # the spokesperson of Mường Khoa's People's Committee
+    fake_review: FakePageReview  # Mường Khoa's fake-page review of the quarter
     period: ReportingPeriod  # a quarter: periods are the same for everyone
     reports: dict[str, UnitReport]  # accepted (Mường Khoa), submitted (Tân Uyên), draft (Lai Châu)
     build_run: BuildRun  # started by Tân Uyên's officer
@@ -115,6 +142,10 @@ class World:
             self.contact.phone,
             RULES_NUMBER,
             INCIDENT_TEXT,
+            FINDING_TEXT,
+            PAPER_REFERENCE,
+            SPOKESPERSON_NAME,
+            FAKE_REVIEW_NOTE,
             EVIDENCE_LINK,
             DIRECTIVE_SUBJECT,
             DIRECTIVE_REPORT,
@@ -239,7 +270,53 @@ def build(tree: Tree) -> World:
         text=DIRECTIVE_REPORT,
         files=[SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf")],
     )
+    # The district's culture office finds fault with Mường Khoa's page, and the district
+    # carries out a police letter that exists only on paper (its scan kept).
+    finding = finding_record(
+        body=body,
+        by=tan_uyen_officer,
+        source=FindingSource.UNIT,
+        found_on=date(2025, 3, 10),
+        category=FindingCategory.NO_ANSWER,
+        severity=FindingSeverity.MEDIUM,
+        description=FINDING_TEXT,
+        remediation_required="Trả lời bình luận của người dân.",
+        deadline=date(2025, 4, 10),
+        page=approved,
+    )
+    on_paper = directive_services.directive_create(
+        issuer=ubnd_tan_uyen,
+        by=tan_uyen_officer,
+        fields={
+            "number": "",
+            "symbol": "UBND-VHTT",
+            "place": "Tân Uyên",
+            "subject": DIRECTIVE_SUBJECT,
+            "body": "Thực hiện văn bản của Công an tỉnh.",
+        },
+        paper=directive_services.PaperSpec(
+            reference=PAPER_REFERENCE,
+            issued_on=date(2025, 2, 1),
+            issuer_name="Công an tỉnh Lai Châu",
+            subject="Về bảo đảm an ninh mạng",
+            scan=SimpleUploadedFile("ban-giay.pdf", PDF, content_type="application/pdf"),
+        ),
+    )
+    assert on_paper.implements_paper is not None
     period, reports, build_run, export = _reports(tree, staff=staff, officer=tan_uyen_officer)
+    spokesperson = spokesperson_set(
+        body=body, name=SPOKESPERSON_NAME, phone="0913 222 333", by=staff, position="Chủ tịch"
+    )
+    fake_review = fake_page_review_record(
+        unit=tree.muong_khoa,
+        period=period,
+        by=staff,
+        scans_done=4,
+        fake_pages_found=1,
+        reported_to_platform=1,
+        taken_down=0,
+        notes=FAKE_REVIEW_NOTE,
+    )
     return World(
         tree=tree,
         pages={"draft": draft, "submitted": submitted, "approved": approved},
@@ -250,6 +327,10 @@ def build(tree: Tree) -> World:
         directives={"draft": directive_draft, "issued": issued},
         receipt=receipt,
         attachment=Attachment.objects.get(report=implementation),
+        finding=finding,
+        spokesperson=spokesperson,
+        fake_review=fake_review,
+        paper=on_paper.implements_paper,
         period=period,
         reports=reports,
         build_run=build_run,
@@ -413,6 +494,10 @@ def ids(world: World, kind: str) -> list[int]:
         "directive": [d.pk for d in world.directives.values()],
         "receipt": [world.receipt.pk],
         "attachment": [world.attachment.pk],
+        "finding": [world.finding.pk],
+        "paper": [world.paper.pk],
+        "spokesperson": [world.spokesperson.pk],
+        "fake_review": [world.fake_review.pk],
         "report": [report.pk for report in world.reports.values()],
         "export": [world.export.pk],
         "run": [world.build_run.pk],

@@ -33,6 +33,8 @@ SKIPPED: dict[str, str] = {
     "/api/v1/legal/": "public by design: the text of the law, not scoped to any unit",
     "/api/v1/incidents/report/": "public by design: a citizen reports a fake page",
     "/api/v1/auth/token/": "obtains a token from credentials; touches no scoped object",
+    "/api/v1/auth/tokens/": "the caller's own API tokens, scoped by owner, not by unit: "
+    "another user's is a 404 (tests/api/test_api_tokens.py)",
     "/api/v1/registry/platforms/": "the platform catalogue (by code), not scoped to any unit",
 }
 
@@ -46,6 +48,8 @@ OBJECT_KINDS: dict[str, str] = {
     "/api/v1/registry/contacts/{id}/": "contact",
     "/api/v1/registry/posting-rules/{id}/": "rules",
     "/api/v1/incidents/{id}/": "incident",
+    "/api/v1/incidents/findings/{id}/": "finding",
+    "/api/v1/registry/spokespersons/{id}/": "spokesperson",
     "/api/v1/directives/{id}/": "directive",
     "/api/v1/directives/receipts/{id}/": "receipt",
     # Reports: a report (and its rows, transitions and exports), an export job, a build run,
@@ -54,6 +58,7 @@ OBJECT_KINDS: dict[str, str] = {
     "/api/v1/reports/exports/{id}/": "export",
     "/api/v1/reports/builds/{id}/": "run",
     "/api/v1/reports/periods/{id}/": "period",
+    "/api/v1/reports/fake-page-reviews/{id}/": "fake_review",
 }
 
 # Kinds that are the same for every user of the portal, so reading them is no leak: the
@@ -184,6 +189,35 @@ def _collection_write(world: World, path: str) -> tuple[dict[str, Any], str]:
                 "kind": "lost_control",
                 "description": "Mất quyền quản trị",
                 "url": "https://www.facebook.com/ubnd.gia.mao.khac",
+            },
+            "json",
+        ),
+        "/api/v1/registry/spokespersons/": (
+            {"body": body, "name": "Người Lạ", "phone": "0987654321"},
+            "json",
+        ),
+        "/api/v1/incidents/findings/": (
+            {
+                "body": body,
+                "page": page,
+                "source": "unit",
+                "found_on": "2025-03-01",
+                "category": "no_answer",
+                "severity": "low",
+                "description": "Phát hiện lạ",
+                "remediation_required": "Sửa ngay",
+                "deadline": "2025-04-01",
+            },
+            "json",
+        ),
+        "/api/v1/reports/fake-page-reviews/": (
+            {
+                "unit": world.tree.muong_khoa.pk,
+                "period": world.period.pk,
+                "scans_done": 9,
+                "fake_pages_found": 0,
+                "reported_to_platform": 0,
+                "taken_down": 0,
             },
             "json",
         ),

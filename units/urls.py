@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from units import views
+from units import autocomplete, views
 
 app_name = "units"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.unit_detail, name="unit_detail"),
     path("bodies/", views.body_list, name="body_list"),
     path("bodies/<int:pk>/", views.body_detail, name="body_detail"),
+    path("autocomplete/bodies/", autocomplete.bodies, name="autocomplete_bodies"),
+    path("autocomplete/units/", autocomplete.units, name="autocomplete_units"),
+    path("autocomplete/pages/", autocomplete.pages, name="autocomplete_pages"),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,8 +20,8 @@ from rest_framework.views import APIView
 
 from units import selectors
 from units.models import AdministrativeUnit, Body
-from users import scope
-from users.models import RoleAssignment
+from users import guessing, otp, scope, tokens
+from users.models import ApiToken, RoleAssignment
 
 
 class _UnitRefSerializer(serializers.ModelSerializer[AdministrativeUnit]):
@@ -118,10 +121,35 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(
         style={"input_type": "password"}, trim_whitespace=False, write_only=True
     )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="What the token is for (a script, a machine); a dated default otherwise.",
+    )
 
 
 class TokenSerializer(serializers.Serializer[Any]):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Token <token>`. Shown this once only."
+    )
+    id = serializers.UUIDField(help_text="The token's id, to revoke it.")
+    name = serializers.CharField()
+    expiry = serializers.DateTimeField(help_text="After this the token no longer works.")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    """One of the caller's tokens, as listed: never the token itself, which is not kept."""
+
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "created", "expiry", "last_used", "expired"]
+        read_only_fields = fields
+
+    def get_expired(self, token: ApiToken) -> bool:
+        return token.expiry is not None and token.expiry <= timezone.now()
 
 
 class DetailSerializer(serializers.Serializer[Any]):
@@ -129,11 +157,12 @@ class DetailSerializer(serializers.Serializer[Any]):
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password for the user's API token.
+    """Exchange a username and password for a new API token, named, expiring.
 
     Unlike DRF's ``obtain_auth_token``, this hands Django's own request to ``authenticate``:
     django-axes records each failure against it and refuses a locked-out user, exactly as
-    on the login page.
+    on the login page, and so does the per-account limit on guessing (``users.guessing``),
+    for which a script is always an unknown client.
     """
 
     authentication_classes: list[type] = []
@@ -145,7 +174,15 @@ class ObtainTokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(DetailSerializer, description="Wrong username or password."),
+            400: OpenApiResponse(
+                DetailSerializer,
+                description="Wrong username or password, or too many live tokens already.",
+            ),
+            403: OpenApiResponse(
+                DetailSerializer,
+                description="The account uses a second factor: create tokens on the portal's "
+                "API tokens page instead.",
+            ),
             429: OpenApiResponse(
                 DetailSerializer, description="Locked out after too many failed attempts."
             ),
@@ -168,10 +205,67 @@ class ObtainTokenView(APIView):
                 {"detail": _("Too many failed login attempts; try again later.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
+        if guessing.refused(http_request):
+            return Response(
+                {"detail": guessing.refused_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
         if user is None:
             return Response(
                 {"detail": _("Unable to log in with the username and password given.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if not otp.password_is_enough(user):
+            # A password alone must not open a door the login page keeps behind a second
+            # factor: such a user creates tokens on the API tokens page, once verified.
+            return Response(
+                {
+                    "detail": _(
+                        "This account uses two-step verification: log in to the portal and "
+                        "create the token on the API tokens page."
+                    )
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        try:
+            token, clear = tokens.issue(
+                user, name=form.validated_data.get("name", ""), request=http_request
+            )
+        except tokens.TooManyTokens:
+            return Response(
+                {"detail": tokens.too_many_message()}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(
+            {"token": clear, "id": token.pk, "name": token.name, "expiry": token.expiry},
+        )
+
+
+class ApiTokenListView(ListAPIView[ApiToken]):
+    """The caller's own API tokens, newest first (expired ones included, marked)."""
+
+    serializer_class = ApiTokenSerializer
+    # For the schema generator, which calls get_queryset() with no user.
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return tokens.tokens_of(self.request.user)
+
+    @extend_schema(summary="My API tokens", tags=["auth"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ApiTokenDetailView(APIView):
+    """Revoke one of the caller's own tokens; another user's token is a 404."""
+
+    @extend_schema(
+        summary="Revoke one of my API tokens",
+        tags=["auth"],
+        request=None,
+        responses={204: None, 404: OpenApiResponse(DetailSerializer, description="Not found.")},
+    )
+    def delete(self, request: Request, pk: uuid.UUID) -> Response:
+        token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
+        tokens.revoke(token, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,26 +2,98 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditAction
+from audit.services import record
 from notifications.services import PORTAL_NAME, base_url, queue_email
+from portal.client_address import client_address
+from users import guessing
 from users.models import User
 
 logger = logging.getLogger(__name__)
 
 
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form, saying so when the per-account limit on guessing refused it.
+
+    The refusal itself happens in the authentication backend (``users.guessing``), for every
+    door that calls ``authenticate()``; this form only gives the page the right sentence. It
+    names no account: the limit counts names typed, existing or not.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            if guessing.refused(self.request):
+                raise ValidationError(guessing.refused_message(), code="guessing_paused") from None
+            raise
+
+
+def _hourly(key: str, limit: int) -> bool:
+    """Count one request in a one-hour window; whether it is still within ``limit``."""
+    return guessing.count(key, 3600) <= limit
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, with the email sent through the outbound queue.
+    """Django's reset form, rate-limited, audited, with the email sent through the queue.
+
+    At most ``PORTAL_PASSWORD_RESET_ACCOUNT_HOURLY`` emails an hour go to one account and
+    ``PORTAL_PASSWORD_RESET_ADDRESS_HOURLY`` requests an hour are served for one client
+    address; beyond either, nothing is sent, and the page answers exactly as always (no
+    account enumeration, no mail bombing). Each request that names an account is recorded.
 
     The message is rendered here, in the request's language, and delivered by a Celery task
     that retries if the mail server is down; the request does not wait for SMTP.
     """
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Django's view passes everything by keyword, the request included.
+        request: HttpRequest | None = kwargs.get("request")
+        address = client_address(request) if request is not None else None
+        if address is not None:
+            digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+            if not _hourly(
+                f"password_reset:address:{digest}", settings.PORTAL_PASSWORD_RESET_ADDRESS_HOURLY
+            ):
+                logger.warning("Password reset refused: too many requests from %s", address)
+                return
+        # The link's host comes from PORTAL_BASE_URL, never from the request's Host header.
+        portal = urlsplit(base_url())
+        kwargs["domain_override"] = portal.netloc
+        kwargs["use_https"] = portal.scheme == "https"
+        super().save(*args, **kwargs)
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        for user in super().get_users(email):
+            allowed = _hourly(
+                f"password_reset:account:{user.pk}", settings.PORTAL_PASSWORD_RESET_ACCOUNT_HOURLY
+            )
+            note = "" if allowed else gettext("Not sent: too many requests for this account.")
+            # Anyone may ask for anyone's reset: the event names the account, not as its actor.
+            record(
+                action=AuditAction.PASSWORD_RESET_REQUEST,
+                anonymous=True,
+                username=user.get_username(),
+                obj=user,
+                note=note,
+            )
+            if allowed:
+                yield user
 
     def send_mail(
         self,
@@ -48,6 +120,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             logger.exception(
                 "Could not queue the password reset email of user %s", context["user"].pk
             )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The form behind the emailed reset link: the change is recorded as a reset."""
+
+    def save(self, commit: bool = True) -> Any:
+        # Read by User.save: the audit event is "password reset", by the account itself.
+        self.user._password_event = AuditAction.PASSWORD_RESET
+        return super().save(commit)
 
 
 class NotificationSettingsForm(forms.ModelForm):

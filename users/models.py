@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from simple_history.models import HistoricalRecords
 
 from portal.text import NFCCharField
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A portal user. Vietnamese names are kept whole rather than split in two."""
 
     full_name = NFCCharField(_("full name"), max_length=150, blank=True)
@@ -35,6 +41,17 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` leaves the new password in ``_password`` until the save; Django
+        # clears it for a mere hash upgrade at login, so this is a real change (the change
+        # and reset forms, the admin, a command). Every API token dies with the old password.
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from users.tokens import password_changed as revoke_on_password_change
+
+            revoke_on_password_change(self)
 
 
 class Role(models.TextChoices):
@@ -110,3 +127,34 @@ class RoleAssignment(models.Model):
             )
         if self.role == Role.SYSTEM_ADMIN and (self.unit_id or self.body_id):
             raise ValidationError(_("A system administrator is not tied to a unit or a body."))
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one user: named, expiring, kept only as a hash (django-rest-knox).
+
+    The clear token is shown once, when it is created; the portal keeps its SHA-512 digest
+    and its first characters (``token_key``, to find the row without scanning every hash).
+    The public id is a random UUID, so that guessing another token's id is pointless (and
+    the owner's scope makes it a 404 anyway).
+    """
+
+    id: models.UUIDField[Any, uuid.UUID] = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False
+    )
+    # Knox makes the digest the primary key; here it is only unique, so URLs carry the UUID.
+    digest: models.CharField[Any, str] = models.CharField(
+        max_length=CONSTANTS.DIGEST_LENGTH, unique=True
+    )
+    name = NFCCharField(_("name"), max_length=100)
+    # Written at the first use of each day (Asia/Ho_Chi_Minh), with its audit event.
+    last_used: models.DateTimeField[Any, datetime.datetime | None] = models.DateTimeField(
+        _("last used"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,13 +7,29 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from users import views
-from users.forms import PasswordResetForm
+from users import tokens_views, views, views_otp
+from users.forms import LoginForm, PasswordResetForm, SetPasswordForm
 
 urlpatterns = [
     path("notifications/", views.notification_settings, name="notification_settings"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Two steps: the password (LoginView with the configured authentication form), then a
+    # code for users with an authenticator (users/views_otp.py).
+    path(
+        "login/",
+        views_otp.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
+    path("login/code/", views_otp.login_code, name="login_otp"),
+    path("second-factor/", views_otp.otp_overview, name="otp_overview"),
+    path("second-factor/setup/", views_otp.otp_setup, name="otp_setup"),
+    path("second-factor/recovery-codes/", views_otp.otp_codes, name="otp_codes"),
+    path("second-factor/recovery-codes/new/", views_otp.otp_regenerate, name="otp_regenerate"),
+    path("second-factor/turn-off/", views_otp.otp_disable, name="otp_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", tokens_views.token_list, name="api_tokens"),
+    path("tokens/<uuid:pk>/revoke/", tokens_views.token_revoke, name="api_token_revoke"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
@@ -43,7 +59,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -11,7 +11,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats, timezone
 
-from accounts_registry.models import ContactPerson, PageState, PostingRules, SocialPage
+from accounts_registry.models import (
+    ContactPerson,
+    PageState,
+    PostingRules,
+    SocialPage,
+    Spokesperson,
+)
 from units.models import Body
 from users import scope
 from users.scope import Action
@@ -22,6 +28,17 @@ def contacts_for(user: Any, action: Action = Action.VIEW) -> QuerySet[ContactPer
     return scope.restrict(
         user,
         ContactPerson.objects.all(),
+        unit_path="body__unit__path",
+        body="body",
+        action=action,
+    )
+
+
+def spokespersons_for(user: Any, action: Action = Action.VIEW) -> QuerySet[Spokesperson]:
+    """Spokespersons (current and archived) of the bodies ``user`` may reach."""
+    return scope.restrict(
+        user,
+        Spokesperson.objects.all(),
         unit_path="body__unit__path",
         body="body",
         action=action,
@@ -138,7 +155,7 @@ class HistoryEntry:
 
     at: datetime
     who: Any
-    kind: str  # "contact" or "rules"
+    kind: str  # "contact", "spokesperson" or "rules"
     action: str  # "+", "~" or "-" as simple-history records it
     label: str
     page_label: str = ""
@@ -150,7 +167,8 @@ _HIDDEN = {"id", "updated_at", "created_at", "uploaded_at", "file", "sha256", "s
 
 
 def body_history(body: Body, *, limit: int = 30, depth: int = 300) -> list[HistoryEntry]:
-    """The latest changes to a body's contacts and rules, newest first (two queries).
+    """The latest changes to a body's contacts, spokesperson and rules, newest first (three
+    queries).
 
     Each entry lists what changed against the object's previous record; the previous
     record is looked for among the last ``depth`` records of the body.
@@ -165,8 +183,14 @@ def body_history(body: Body, *, limit: int = 30, depth: int = 300) -> list[Histo
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[:depth]
     )
+    spokesperson_rows = list(
+        Spokesperson.history.filter(body_id=body.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:depth]
+    )
     entries = [
         *_entries(contact_rows, "contact", ContactPerson),
+        *_entries(spokesperson_rows, "spokesperson", Spokesperson),
         *_entries(rules_rows, "rules", PostingRules),
     ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
@@ -194,7 +218,7 @@ def _entries(rows: list[Any], kind: str, model: Any) -> list[HistoryEntry]:
                 who=row.history_user,
                 kind=kind,
                 action=row.history_type,
-                label=str(row.name if kind == "contact" else row.document_number),
+                label=str(row.document_number if kind == "rules" else row.name),
                 page_label=page.display_name if page is not None else "",
                 changes=changes,
             )

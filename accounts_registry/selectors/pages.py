@@ -17,7 +17,7 @@ from accounts_registry.models import (
     PostingRules,
     SocialPage,
 )
-from portal.text import fold
+from portal.search import search_words
 from units.models import AdministrativeUnit, Body
 from users import scope
 from users.scope import Action
@@ -119,13 +119,22 @@ def filter_pages(
     elif gap == "needs_review":
         # The same rule as SocialPage.objects.needing_review(), on a scoped queryset.
         pages = pages.filter(state=PageState.APPROVED, confirmed_at__lt=_reconfirm_cutoff(now))
-    folded = fold(q)
-    if folded:
-        # Folded on both sides: "cam ngoc", "CẨM NGỌC" and NFD input all match.
-        pages = pages.filter(
-            Q(search_name__contains=folded) | Q(body__search_name__contains=folded)
-        )
+    for word in search_words(q):
+        # Folded on both sides: "cam ngoc", "CẨM NGỌC" and NFD input all match, word by word.
+        pages = pages.filter(page_or_body_matches(word))
     return pages
+
+
+def page_or_body_matches(word: str) -> Q:
+    """Pages whose folded name or address, or whose body's folded name, holds ``word``.
+
+    Both sides are sub-queries, each answered by its own trigram index
+    (``units/search.py``), rather than conditions on the page row and on the joined body
+    row, which only a scan of every page (joined to its body) can test.
+    """
+    return Q(pk__in=SocialPage.objects.filter(search_name__contains=word).values("pk")) | Q(
+        body_id__in=Body.objects.filter(search_name__contains=word).values("pk")
+    )
 
 
 def page_rows(pages: QuerySet[SocialPage]) -> QuerySet[SocialPage]:

@@ -9,12 +9,15 @@ note or a draft through them.
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import reduce
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
@@ -22,9 +25,10 @@ from django.utils.translation import gettext as _
 
 from accounts_registry import canonical, verify_cache
 from accounts_registry.models import PageState, Platform, SocialPage
+from accounts_registry.selectors.pages import page_or_body_matches
 from incidents.selectors import lost_control_since
 from portal.search import search_words
-from units.models import PATH_STEP_WIDTH, AdministrativeUnit
+from units.models import PATH_STEP_WIDTH, AdministrativeUnit, Body
 
 # Longer input is not a page address; refusing it early keeps the canonicaliser cheap.
 MAX_URL_LENGTH = canonical.MAX_INPUT_LENGTH
@@ -253,10 +257,15 @@ def directory_pages(
         .annotate(lost_control_since=lost_control_since())
     )
     for word in search_words(query):
+        # Three sub-queries, each answered by a trigram index (units/search.py), rather than
+        # conditions on the joined body and unit rows that only a scan of every page can test.
         pages = pages.filter(
-            Q(search_name__contains=word)
-            | Q(body__search_name__contains=word)
-            | Exists(_units_on_path_matching(word))
+            page_or_body_matches(word)
+            | Q(
+                body_id__in=Body.objects.filter(unit_id__in=_units_under_matching(word)).values(
+                    "pk"
+                )
+            )
         )
     if platform:
         pages = pages.filter(platform__code=platform)
@@ -328,16 +337,22 @@ def _unit_chains(units: Sequence[AdministrativeUnit]) -> dict[int, list[str]]:
     }
 
 
-def _units_on_path_matching(word: str) -> QuerySet[AdministrativeUnit]:
-    """Units named with ``word`` that are the page's unit or one of its ancestors.
+def _units_under_matching(word: str) -> QuerySet[AdministrativeUnit, Any]:
+    """The ids of the units named with ``word``, and of every unit below them.
 
-    The ancestors' paths are the prefixes of the unit's path, one step at a time, so the
-    match is an equality on the indexed ``path`` column rather than a pattern per row.
+    The units named with ``word`` are found once (trigram index on their folded name); a
+    unit is below one of them when a prefix of its path, one step at a time, is that unit's
+    path. Each prefix is tested against the (hashed) set of those paths, in one pass over
+    the units: no sub-query per unit or per page.
     """
     step = PATH_STEP_WIDTH + 1
-    unit_path = OuterRef("body__unit__path")
-    prefixes = [Substr(unit_path, 1, step * depth) for depth in range(1, _MAX_UNIT_DEPTH + 1)]
-    return AdministrativeUnit.objects.filter(search_name__contains=word, path__in=prefixes)
+    named = AdministrativeUnit.objects.filter(search_name__contains=word).values("path")
+    prefixes = {
+        f"prefix_{depth}": Substr("path", 1, step * depth)
+        for depth in range(1, _MAX_UNIT_DEPTH + 1)
+    }
+    under = reduce(operator.or_, (Q(**{f"{name}__in": named}) for name in prefixes))
+    return AdministrativeUnit.objects.annotate(**prefixes).filter(under).values("pk")
 
 
 def _detect_platform(

@@ -278,6 +278,43 @@ def pages_submit(*, pages: Iterable[SocialPage], by: User | None) -> list[Social
         return [page_submit(page=page, by=by) for page in pages]
 
 
+FOUR_EYES = _(
+    "You registered or submitted this page, so another officer must review it: the person "
+    "who registered or submitted a page cannot approve or return it."
+)
+
+
+def check_four_eyes(page: SocialPage, by: User | None) -> None:
+    """Refuse a review by whoever registered the page or submitted it for this review.
+
+    Four eyes (issue #15): the officer who approves or returns a page must not be the one
+    who put it on the register or sent it for review, whatever their role (an administrator
+    who registered a page for a body cannot approve it either). The submitter is the author
+    of the latest step into "submitted" (a submit, or an edit of an approved page).
+    """
+    if by is None or by.pk is None:
+        return
+    if page.created_by_id == by.pk:
+        raise ValidationError(FOUR_EYES, code="four_eyes")
+    submitted_by = (
+        PageReview.objects.filter(page=page, to_state=PageState.SUBMITTED)
+        .order_by("-at", "-pk")
+        .values_list("by_id", flat=True)
+        .first()
+    )
+    if submitted_by == by.pk:
+        raise ValidationError(FOUR_EYES, code="four_eyes")
+
+
+def may_review(page: SocialPage, by: User | None) -> bool:
+    """Whether ``by`` passes the four-eyes rule for ``page`` (for hiding the buttons)."""
+    try:
+        check_four_eyes(page, by)
+    except ValidationError:
+        return False
+    return True
+
+
 @transaction.atomic
 def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
     """Accept a submitted page as official: it is listed publicly from now on."""
@@ -286,6 +323,7 @@ def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> Social
         (PageState.SUBMITTED,),
         _("Only a submitted page can be approved; this one is %(state)s."),
     )
+    check_four_eyes(page, by)
     now = timezone.now()
     page.state = PageState.APPROVED
     page.approved_at = now
@@ -307,6 +345,7 @@ def page_return(*, page: SocialPage, by: User | None, note: str) -> SocialPage:
         (PageState.SUBMITTED,),
         _("Only a submitted page can be returned; this one is %(state)s."),
     )
+    check_four_eyes(page, by)
     page.state = PageState.RETURNED
     page.review_note = note.strip()
     _save(page, by)

@@ -16,6 +16,7 @@ from directives.views.files import (
     directive_docx,
     directive_pdf,
     letter_filename,
+    paper_scan_download,
 )
 from directives.views.letters import (
     directive_archive,
@@ -51,6 +52,7 @@ __all__ = [
     "letter_date",
     "letter_filename",
     "outbox",
+    "paper_scan_download",
     "receipt_acknowledge",
     "receipt_detail",
     "report_create",

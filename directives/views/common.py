@@ -20,7 +20,11 @@ from legal.models import LegalNode
 PAGE_SIZE = 50
 
 # Form fields a service's error may name under another name.
-_ERROR_FIELDS = {"recipients": "recipient_units", "cited_nodes": "cited"}
+_ERROR_FIELDS = {
+    "recipients": "recipient_units",
+    "cited_nodes": "cited",
+    "implements_paper": "paper_reference",
+}
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -76,12 +80,9 @@ def _listed(entries: list[str]) -> list[str]:
 
 def _letter(directive: Directive) -> dict[str, Any]:
     """What the letter partial needs, in a fixed number of queries."""
-    addressees = directive.addressees
-    distribution = directive.distribution
-    if directive.is_draft:
-        # A draft shows what issuing will write from its recipients.
-        addressees = addressees.strip() or services.default_addressees(directive)
-        distribution = distribution.strip() or services.default_distribution(directive)
+    # A draft shows what issuing will write from its recipients and named groups.
+    addressees = services.letter_addressees(directive)
+    distribution = services.letter_distribution(directive)
     # The header the PDF prints, so the preview shows what will be signed (no superior's
     # line above a People's Committee); imported here as files.py does, with WeasyPrint.
     from directives.rendering import authority_lines
@@ -108,6 +109,9 @@ def _letter(directive: Directive) -> dict[str, Any]:
             .order_by("library__library_id", "order")
         ),
         "attachments": list(directive.attachments.order_by("pk")),
+        "paper": directive.implements_paper,
+        "named_groups": selectors.named_groups(directive),
+        "asked_figures": list(directive.asked_figures.order_by("position")),
     }
 
 

@@ -34,6 +34,22 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@login_required
+@require_GET
+def paper_scan_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The scan of a letter on paper, to those who may read a letter citing it."""
+    paper = selectors.get_paper_scan_or_404(request.user, pk)
+    response = FileResponse(
+        paper.scan.open("rb"),
+        as_attachment=True,
+        filename=paper.scan_filename,
+        content_type=CONTENT_TYPES.get(paper.scan_kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def letter_filename(directive: Directive, extension: str) -> str:
     """``CV-1067-UBND-VHTT.docx``: ASCII, so every mail client and file system keeps it."""
     parts = ["CV", directive.number or "du-thao", directive.symbol]

@@ -72,6 +72,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Letters addressed to what the user answers for, by someone else, with where each
     one stands; the counts say what the user owes."""
     page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each recipient's own tasks first, when a letter gives different recipients different
+    # tasks (one query for the page, five when a letter on it gives different tasks).
+    rows = list(page.object_list)
+    tasks = selectors.tasks_by_receipt(rows, targeted_only=True)
+    for receipt in rows:
+        receipt.tasks = tasks[receipt.pk]
+    page.object_list = rows
     return render(
         request,
         "directives/inbox.html",
@@ -116,6 +123,12 @@ def _implementing_initial(parent: Directive) -> dict[str, Any]:
             f"về việc {subject};"
         ),
         "cited": list(parent.cited_nodes.values_list("pk", flat=True)),
+        # The figures the parent asks are asked again, with the same keys, so that the
+        # chain page adds this letter's recipients' figures up into the parent's.
+        "asked_figures": [
+            {"key": figure.key, "label": figure.label, "unit": figure.unit}
+            for figure in parent.asked_figures.order_by("position")
+        ],
     }
 
 
@@ -206,6 +219,8 @@ def directive_create(request: HttpRequest) -> HttpResponse:
                 cited=form.cleaned_data["cited"],
                 implements=form.cleaned_data["implements"],
                 files=form.cleaned_data["attachments"],
+                asked_figures=form.figure_specs(),
+                paper=form.paper(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -245,6 +260,8 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 cited=form.cleaned_data["cited"],
                 implements=form.cleaned_data["implements"],
                 files=form.cleaned_data["attachments"],
+                asked_figures=form.figure_specs(),
+                paper=form.paper(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -437,12 +454,14 @@ def directive_chain(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for report in visible:
         reports.setdefault(report.receipt.directive_id, []).append(report)
+    ancestors = selectors.ancestors_of(request.user, directive)
     return render(
         request,
         "directives/chain.html",
         {
             "directive": directive,
-            "ancestors": list(reversed(selectors.ancestors_of(request.user, directive))),
+            "ancestors": list(reversed(ancestors)),
+            "paper": selectors.paper_root(request.user, directive, ancestors),
             "root": _entries(node, reports),
         },
     )

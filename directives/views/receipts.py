@@ -62,6 +62,7 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_issue": answer and scope.issuing_bodies(request.user).exists(),
         "reports": _receipt_reports(receipt),
         "ancestors": selectors.ancestors_of(request.user, directive),
+        "tasks": selectors.tasks_of(receipt),
     }
     return render(request, "directives/receipt_detail.html", context)
 
@@ -83,7 +84,8 @@ def receipt_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Report back on implementation: what was done, figures, files."""
     receipt = selectors.get_answerable_or_404(request.user, pk)
-    form = ReportForm(request.POST or None, request.FILES or None)
+    tasks = selectors.tasks_of(receipt)
+    form = ReportForm(request.POST or None, request.FILES or None, asked=tasks.asked)
     figures = FigureFormSet(request.POST or None, prefix="figures")
     if request.method == "POST" and form.is_valid() and figures.is_valid():
         try:
@@ -93,6 +95,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 figures=filled_figures(figures),
                 files=form.cleaned_data["attachments"],
+                asked=form.asked_values(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -102,6 +105,12 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "directives/report_form.html",
-        {"receipt": receipt, "directive": receipt.directive, "form": form, "figures": figures},
+        {
+            "receipt": receipt,
+            "directive": receipt.directive,
+            "form": form,
+            "figures": figures,
+            "tasks": tasks,
+        },
         status=400 if request.method == "POST" else 200,
     )

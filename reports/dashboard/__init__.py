@@ -15,14 +15,18 @@ Four parts:
 
   * ``report`` — the shown unit's own report has been submitted or accepted: its frozen
     ``totals``, exactly what the unit sent up (and what the level above rolls up);
-  * ``live`` — otherwise (a draft or returned report only covers the children already
-    accepted; no report at all; or the whole country, which has none): the registry of the
-    subtree now, with the same rules as the build, and the declarations of the period's
-    reports of the subtree that have been submitted or accepted.
+  * ``built`` — otherwise, at a province or for the whole country, once the period has
+    been built: the registry of the subtree as the period's reports were built (their body
+    and page rows, ``reports.dashboard.built``), with when they were built (``Dashboard.built``),
+    and the declarations of the reports submitted or accepted;
+  * ``live`` — otherwise (a district or a commune whose draft or returned report only covers
+    the children already accepted; no report at all): the registry of the subtree now, with
+    the same rules as the build, and the declarations of the period's reports of the subtree
+    that have been submitted or accepted.
 
 - **gaps**: bodies without a contact person or posting rules, pages needing
-  re-confirmation or not verified — counted, and the first few listed, always live and
-  always through the registry's own scoped selectors;
+  re-confirmation or not verified — counted, and the first few listed: live through the
+  registry's own scoped selectors, or from the built rows where the figures are ``built``;
 - **trends** over the last periods of the same kind: children's reports on time, and a few
   key rates, from each period's frozen figures (the selected period, in ``live`` mode,
   from the live ones, so the last point matches the rest of the page).

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports import selectors
+from reports.dashboard.built import as_of, built_gaps, built_registry, reads_built
 from reports.dashboard.completeness import _bars, _below, _children, _completeness
 from reports.dashboard.criteria import _criteria
 from reports.dashboard.links import _report_url, dashboard_url
@@ -52,8 +53,17 @@ def build_dashboard(
         periods = [period, *periods]
     crumbs = _crumbs(reach, period)
     title = unit.name if unit is not None else _root_title(user)
-    registry = _registry(reach)
-    gaps = _gaps(reach, registry)
+    # A province or the country: the registry as the period's reports were built (when they
+    # were), not a live scan of every body and page below.
+    stand = as_of(reach, period) if period is not None and reads_built(reach) else None
+    incidents: dict[str, Any] | None = None
+    if period is not None and stand is not None and stand.built:
+        registry, incidents = built_registry(reach, period)
+        gaps = built_gaps(reach, period, registry)
+    else:
+        stand = None
+        registry = _registry(reach)
+        gaps = _gaps(reach, registry)
     if period is None:
         # Nothing to report on yet: the gaps of the registry are still worth showing.
         return Dashboard(
@@ -76,7 +86,9 @@ def build_dashboard(
 
     frozen = report is not None and report.state in SENT and bool(report.totals)
     figures = (
-        report.totals if frozen and report is not None else _live_figures(reach, period, registry)
+        report.totals
+        if frozen and report is not None
+        else _live_figures(reach, period, registry, incidents)
     )
     criteria = _criteria(figures)
 
@@ -95,10 +107,11 @@ def build_dashboard(
         completeness=completeness,
         bars=_bars(children),
         shows_below=bool(below),
-        source="report" if frozen else "live",
+        source="report" if frozen else "built" if stand is not None else "live",
         criteria=criteria,
         gaps=gaps,
         trend=_trend(reach, period, completeness, figures),
+        built=stand,
     )
 
 

@@ -284,10 +284,12 @@ class Dashboard:
     completeness: Completeness
     bars: list[StackedBar]
     shows_below: bool  # whether any child has units below it
-    source: str  # "report" or "live"
+    source: str  # "report", "built" (the reports built for the period) or "live"
     criteria: list[CriterionRate]
     gaps: Gaps
     trend: Trend | None
+    # Where the registry's figures come from the built reports: when those were built.
+    built: Any = None  # reports.dashboard.built.AsOf
 
     @property
     def report_state_label(self) -> Any:

@@ -144,28 +144,47 @@ def summary_rows(tree: Subtree) -> Rows:
     """The report's own unit with its totals, then every unit below in the tree's order."""
     report = tree.report
     totals = report.totals or {}
+    yes, no = _("Yes"), _("No")  # translated once, not per cell
     yield [
         *tree.names(report.pk),
         str(report.get_state_display()),
-        _yes_no(report.submitted_at is not None),
-        _yes_no(report.submitted_at is not None and not report.submitted_late),
-        _yes_no(report.state == ReportState.ACCEPTED),
+        yes if report.submitted_at is not None else no,
+        yes if report.submitted_at is not None and not report.submitted_late else no,
+        yes if report.state == ReportState.ACCEPTED else no,
         _when(report.submitted_at),
         *(totals.get(name) for name in TOTAL_FIELDS),
         _mean_hours(totals.get("hours_to_report_total"), totals.get("hours_to_report_count")),
     ]
-    states = dict(ReportState.choices)
-    rows = ReportChildRow.objects.filter(report_id__in=tree.report_ids).order_by("child_path", "pk")
+    states = {key: str(label) for key, label in ReportState.choices}
+    no_report = _("No report")
+    figures = len(TOTAL_FIELDS)
+    total_at = TOTAL_FIELDS.index("hours_to_report_total")
+    count_at = TOTAL_FIELDS.index("hours_to_report_count")
+    rows = (
+        ReportChildRow.objects.filter(report_id__in=tree.report_ids)
+        .order_by("child_path", "pk")
+        .values_list(
+            "report_id",
+            "child_name",
+            "child_state",
+            "submitted",
+            "on_time",
+            "accepted",
+            "child_submitted_at",
+            *TOTAL_FIELDS,
+        )
+    )
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        values = row[7 : 7 + figures]
         yield [
-            *tree.names(row.report_id, row.child_name),
-            str(states.get(row.child_state, _("No report"))),
-            _yes_no(row.submitted),
-            _yes_no(row.on_time),
-            _yes_no(row.accepted),
-            _when(row.child_submitted_at),
-            *(getattr(row, name) for name in TOTAL_FIELDS),
-            _mean_hours(row.hours_to_report_total, row.hours_to_report_count),
+            *tree.names(row[0], row[1]),
+            states.get(row[2], no_report),
+            yes if row[3] else no,
+            yes if row[4] else no,
+            yes if row[5] else no,
+            _when(row[6]),
+            *values,
+            _mean_hours(values[total_at], values[count_at]),
         ]
 
 
@@ -182,19 +201,29 @@ def body_header(tree: Subtree) -> list[str]:
 
 
 def body_rows(tree: Subtree) -> Rows:
-    kinds = dict(BodyKind.choices)
-    rows = ReportBodyRow.objects.filter(report_id__in=tree.report_ids).order_by(
-        "report__unit_path", "report_id", "body_name", "body_id"
+    kinds = {key: str(label) for key, label in BodyKind.choices}
+    yes, no = _("Yes"), _("No")  # translated once, not per cell
+    rows = (
+        ReportBodyRow.objects.filter(report_id__in=tree.report_ids)
+        .order_by("report__unit_path", "report_id", "body_name", "body_id")
+        .values_list(
+            "report_id",
+            "body_name",
+            "body_kind",
+            *BODY_FIGURES,
+            "has_contact",
+            "contact_notified",
+            "has_rules",
+        )
     )
+    figures = 3 + len(BODY_FIGURES)
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
         yield [
-            *tree.names(row.report_id),
-            row.body_name,
-            str(kinds.get(row.body_kind, row.body_kind)),
-            *(getattr(row, name) for name in BODY_FIGURES),
-            _yes_no(row.has_contact),
-            _yes_no(row.contact_notified),
-            _yes_no(row.has_rules),
+            *tree.names(row[0]),
+            row[1],
+            kinds.get(row[2], row[2]),
+            *row[3:figures],
+            *(yes if flag else no for flag in row[figures:]),
         ]
 
 
@@ -215,23 +244,34 @@ def page_header(tree: Subtree) -> list[str]:
 
 
 def page_rows(tree: Subtree) -> Rows:
-    states = dict(PageState.choices)
-    rows = ReportPageRow.objects.filter(report_id__in=tree.report_ids).order_by(
-        "report__unit_path", "report_id", "body_name", "platform", "name", "page_id"
+    states = {key: str(label) for key, label in PageState.choices}
+    yes, no = _("Yes"), _("No")  # translated once, not per cell
+    rows = (
+        ReportPageRow.objects.filter(report_id__in=tree.report_ids)
+        .order_by("report__unit_path", "report_id", "body_name", "platform", "name", "page_id")
+        .values_list(
+            "report_id",
+            "body_name",
+            "platform",
+            "name",
+            "url",
+            "state",
+            "verified",
+            "has_contact",
+            "has_rules",
+            "has_responsible_unit",
+            "needs_review",
+        )
     )
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
         yield [
-            *tree.names(row.report_id),
-            row.body_name,
-            row.platform,
-            row.name,
-            row.url,
-            str(states.get(row.state, row.state)),
-            _yes_no(row.verified),
-            _yes_no(row.has_contact),
-            _yes_no(row.has_rules),
-            _yes_no(row.has_responsible_unit),
-            _yes_no(row.needs_review),
+            *tree.names(row[0]),
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            states.get(row[5], row[5]),
+            *(yes if flag else no for flag in row[6:]),
         ]
 
 

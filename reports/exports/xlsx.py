@@ -1,7 +1,11 @@
 """A report's export as an Excel workbook, written row by row.
 
 openpyxl's write-only mode writes each sheet to a temporary file as rows arrive, so memory
-stays flat whatever the size of the province. The workbook is then copied into the output
+stays flat whatever the size of the province. The rows are appended as plain values (one
+cell object reused by openpyxl), not one styled cell object per value: only the few heading
+cells carry a font, built once. Text is neutralised against formulas (``safe``) and a text
+that reads like an error code ("#N/A") is forced to text, so nothing a unit typed is ever
+evaluated. The workbook is then copied into the output
 with every ZIP entry dated from the report (openpyxl dates them "now") and the document's
 created / modified properties fixed the same way: the same report gives the same bytes,
 which is how a retried export is checked.
@@ -19,10 +23,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
 
+from accounts_registry.exports import safe
 from reports.asof import as_of_line
 from reports.exports.tabular import (
     SHEETS,
@@ -51,6 +59,27 @@ def _cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> 
     return cell
 
 
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
+def _row(sheet: WriteOnlyWorksheet, values: list[Value]) -> list[Value | WriteOnlyCell]:
+    """A data row as openpyxl's write-only sheet takes it fastest: plain values.
+
+    Numbers and empty cells go as they are; text is neutralised (``safe``), and the rare
+    text openpyxl would store as an error value becomes an explicit text cell.
+    """
+    row: list[Value | WriteOnlyCell] = []
+    for value in values:
+        if isinstance(value, str):
+            text = safe(str(value))
+            row.append(_cell(sheet, text) if text in _ERROR_CODES else text)
+        elif isinstance(value, bool):
+            row.append(cell_text(value))
+        else:
+            row.append(value)
+    return row
+
+
 def _discard(book: Workbook) -> None:
     """Finish and delete the sheets' temporary files after a failure (a worker lives long)."""
     for sheet in book.worksheets:
@@ -60,7 +89,12 @@ def _discard(book: Workbook) -> None:
             sheet._writer.cleanup()
 
 
-def _write(report: UnitReport, out: IO[bytes]) -> None:
+def _write(report: UnitReport, out: IO[bytes]) -> bytes:
+    """Write the workbook to ``out``; returns its document properties as they must read.
+
+    openpyxl stamps ``modified`` with the time of saving, whatever was set: the properties
+    are serialised again with the report's fixed moment, for the copy to put in their place.
+    """
     book = Workbook(write_only=True)
     try:
         _fill(report, book)
@@ -68,6 +102,8 @@ def _write(report: UnitReport, out: IO[bytes]) -> None:
         _discard(book)
         raise
     book.save(out)
+    book.properties.modified = book.properties.created
+    return bytes(tostring(book.properties.to_tree()))
 
 
 def _fill(report: UnitReport, book: Workbook) -> None:
@@ -100,7 +136,7 @@ def _fill(report: UnitReport, book: Workbook) -> None:
         sheet.append([_cell(sheet, value, _BOLD) for value in header])
         with closing(rows):  # a failure half-way closes the database cursor at once
             for values in rows:
-                sheet.append([_cell(sheet, value) for value in values])
+                sheet.append(_row(sheet, values))
 
 
 def write_xlsx(report: UnitReport, fileobj: IO[bytes]) -> None:
@@ -109,13 +145,17 @@ def write_xlsx(report: UnitReport, fileobj: IO[bytes]) -> None:
     with tempfile.TemporaryFile() as raw:
         # An official file: Vietnamese whatever the language of the person who asked.
         with translation.override("vi"):
-            _write(report, raw)
+            core = _write(report, raw)
         raw.seek(0)
         with (
             zipfile.ZipFile(raw) as source,
             zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as target,
         ):
             for entry in source.infolist():
+                if entry.filename == ARC_CORE:
+                    # Created and modified: the report's moment, never the time of saving.
+                    target.writestr(zip_entry(entry.filename, moment), core)
+                    continue
                 with (
                     source.open(entry) as data,
                     target.open(zip_entry(entry.filename, moment), "w") as copy,

@@ -26,7 +26,7 @@ from tests.accounts_registry.factories_bodies import (
 from tests.conftest import Tree
 from users.models import User
 
-PAGE_BUDGET = 14
+PAGE_BUDGET = 15  # spokesperson, its history and the findings count: one query each
 
 
 @pytest.fixture(autouse=True)

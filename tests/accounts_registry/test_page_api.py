@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts_registry.models import PageState, SocialPage
 from accounts_registry.services import pages as services
 from tests import factories
 from tests.accounts_registry import factories_pages as make
+from tests.api.auth import token_for
 from tests.conftest import Tree
 from users.models import User
 
@@ -37,8 +37,7 @@ def client_for(api_client: APIClient) -> Callable[[User], APIClient]:
     """A client authenticated with the user's API token, as an integration would call."""
 
     def authenticate(user: User) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
         return api_client
 
     return authenticate

@@ -22,11 +22,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.api.auth import token_for
 from tests.scope_world import World, module_world, record
 
 # Examples generated per operation; each is sent once per role. Small and derandomized, so
@@ -62,7 +62,7 @@ def headers(world: World, db: None) -> dict[str, dict[str, str]]:
     """The ``Authorization`` header of each role, and of an administrator."""
     users = {**world.roles, "system administrator": world.admin}
     return {
-        role: {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+        role: {"Authorization": f"Token {token_for(user, name=role)}"}
         for role, user in users.items()
     }
 

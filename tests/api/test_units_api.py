@@ -278,11 +278,10 @@ def test_unit_list_query_count_does_not_grow_with_rows(
 def test_token_authenticated_list_stays_within_budget(
     api_client: APIClient, tree: Tree, django_assert_max_num_queries: Any
 ) -> None:
-    from rest_framework.authtoken.models import Token
+    from tests.api.auth import token_for
 
     officer = factories.officer_of(tree.thanh_hoa)
-    token = Token.objects.create(user=officer)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(officer)}")
     _add_bodies(tree, 10)
 
     with django_assert_max_num_queries(4):  # token and user, grants, count, page

@@ -219,3 +219,117 @@ def test_directive_pages_in_a_browser(
     shoot(page, f"directives-report-form-{size}")
     assert fits_the_screen(page), too_wide(page)
     page.close()
+
+
+def _asks(given: World) -> dict[str, Any]:
+    """A district letter carrying out the provincial police's letter on paper: the culture
+    office works with the police (outside the portal), the communes review fake pages and
+    report how many they found; Cẩm Ngọc has reported."""
+    tree: Tree = given.tree
+    letter = services.directive_create(
+        issuer=given.ubnd_cam_thuy,
+        by=given.cam_thuy_officer,
+        fields={
+            "number": "233",
+            "symbol": "UBND-VHTT",
+            "place": "Cẩm Thủy",
+            "subject": "Rà soát, xử lý các trang mạng xã hội mạo danh cơ quan, tổ chức",
+            "body": "Ủy ban nhân dân huyện yêu cầu các cơ quan, đơn vị thực hiện:",
+            "report_deadline": date(2024, 2, 10),
+        },
+        instructions=[
+            "Phòng Văn hóa và Thông tin phối hợp Công an huyện theo dõi, xử lý thông tin sai "
+            "sự thật trên mạng xã hội.",
+            "Ủy ban nhân dân các xã rà soát, phát hiện các trang mạo danh cơ quan, đơn vị; "
+            "báo cáo số trang đã rà soát và số trang mạo danh phát hiện.",
+        ],
+        recipients=services.Recipients(
+            named=[
+                services.NamedGroupSpec(
+                    name="Phòng Văn hóa và Thông tin huyện",
+                    kind="state_bodies",
+                    bodies=[tree.vhtt_cam_thuy],
+                    tasks=[1],
+                ),
+                services.NamedGroupSpec(
+                    name="Công an huyện Cẩm Thủy", kind="armed_forces", tasks=[1]
+                ),
+                services.NamedGroupSpec(
+                    name="Ủy ban nhân dân các xã, thị trấn",
+                    kind="peoples_committees",
+                    level_groups=[services.RecipientGroup(tree.cam_thuy, given.commune_level)],
+                    tasks=[2],
+                ),
+            ]
+        ),
+        asked_figures=[
+            services.FigureSpec("pages-reviewed", "Số trang đã rà soát", "trang", task=2),
+            services.FigureSpec("fake-pages", "Số trang mạo danh phát hiện", "trang", task=2),
+        ],
+        paper=services.PaperSpec(
+            reference="5028/CAT-ANMCNC",
+            issued_on=date(2024, 1, 10),
+            issuer_name="Công an tỉnh Thanh Hóa",
+            subject="Phối hợp quản lý hoạt động sử dụng mạng xã hội",
+        ),
+    )
+    letter = services.directive_issue(letter, by=given.cam_thuy_officer, today=date(2024, 1, 25))
+    services.report_submit(
+        letter.receipts.get(unit=tree.cam_ngoc),
+        by=given.cam_ngoc_staff,
+        text="Đã rà soát các trang mạng xã hội trên địa bàn xã.",
+        asked={"pages-reviewed": Decimal(12), "fake-pages": Decimal(1)},
+    )
+    return {"letter": letter}
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_groups_tasks_figures_and_a_paper_root_in_a_browser(
+    browser: Browser,
+    live_server: Any,
+    world: World,  # noqa: F811
+    size: str,
+) -> None:
+    letter: Directive = _asks(world)["letter"]
+    base = live_server.url
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+
+    # A commune: its own task first, and the report form asks its two figures
+    log_in(page, base, world.cam_thanh_staff)
+    page.goto(f"{base}/directives/inbox/")
+    assert (
+        "2. Ủy ban nhân dân các xã rà soát"
+        in page.locator(".inbox-table__tasks").first.inner_text()
+    )
+    page.locator(".inbox-table tbody a").first.click()
+    page.wait_for_load_state()
+    tasks = page.locator(".receipt-tasks")
+    assert tasks.get_by_text("Ủy ban nhân dân các xã, thị trấn").is_visible()
+    assert "Số trang mạo danh phát hiện" in tasks.inner_text()
+    assert "Công an huyện Cẩm Thủy" in page.locator("article.letter").inner_text()
+    shoot(page, f"directives-receipt-tasks-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.locator("a[href$='/report/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("input[name='asked_fake-pages']").is_visible()
+    shoot(page, f"directives-report-asked-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.close()
+
+    # The district: the chain's root on paper and the figures reported so far
+    page = browser.new_page(viewport=VIEWPORTS[size], locale="vi-VN")  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    log_in(page, base, world.cam_thuy_officer)
+    page.goto(f"{base}/directives/{letter.pk}/chain/")
+    assert "5028/CAT-ANMCNC" in page.locator(".chain-paper").inner_text()
+    totals = page.locator(".chain-totals").inner_text()
+    assert "Số trang đã rà soát" in totals
+    assert "12 trang" in totals
+    shoot(page, f"directives-chain-figures-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.goto(f"{base}/directives/{letter.pk}/")
+    assert page.locator(".group-list").get_by_text("Công an huyện Cẩm Thủy").is_visible()
+    shoot(page, f"directives-detail-groups-{size}")
+    assert fits_the_screen(page), too_wide(page)
+    page.close()

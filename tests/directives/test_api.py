@@ -12,12 +12,12 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from directives import services
 from directives.models import Directive, DirectiveState, Receipt, Reminder
 from legal.services import load_defaults
+from tests.api.auth import token_for
 from tests.directives.conftest import World, draft
 from users.models import User
 
@@ -31,8 +31,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _client(user: User) -> APIClient:
     """A client that authenticates the way a script would: with the user's API token."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -127,7 +126,7 @@ def test_the_chain_through_the_api(world: World) -> None:
     )
     assert reported.status_code == 201, reported.json()
     report = reported.json()
-    assert report["figures"] == [{"label": "Số buổi tuyên truyền", "value": "3.00"}]
+    assert report["figures"] == [{"key": "", "label": "Số buổi tuyên truyền", "value": "3.00"}]
     assert report["attachments"][0]["name"] == "bao-cao.pdf"
     assert report["attachments"][0]["url"].endswith(
         f"/directives/files/{report['attachments'][0]['id']}/"

@@ -15,7 +15,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import override
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from directives import selectors, services
@@ -23,6 +22,7 @@ from directives.forms import DirectiveForm
 from directives.models import Directive, DirectiveState, Receipt
 from notifications.models import Notification
 from tests import factories
+from tests.api.auth import token_for
 from tests.conftest import Tree
 from tests.directives.conftest import draft
 from units.models import AdministrativeUnit, Body, UnitLevel
@@ -398,8 +398,7 @@ def test_recording_the_past_lets_those_in_force_then_answer(reform: Reform) -> N
 
 def _client(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

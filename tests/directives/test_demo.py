@@ -425,3 +425,56 @@ def test_a_draft_corrected_in_the_admin_goes_through_the_service(world: World) -
     assert letter.subject == "Rà soát trang mạo danh"
     assert letter.history.first().history_user == admin
     assert letter.is_draft
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_groups_tasks_figures_up_the_chain_and_a_paper_root(demo: str) -> None:
+    gia_lai = _letter("1038", "STTTT-TTBCXB")
+    son_duong = Directive.objects.get(issuer__name__contains="Sơn Dương", symbol="UBND-VX")
+    province = _letter("DEMO-1", "UBND-VX")
+    commune = _letter("DEMO-2", "UBND-VHXH")
+
+    # Gia Lai: the press, representative offices and resident reporters are named groups
+    # outside the portal with part 2 of the letter; each district's copy shows part 1 first
+    groups = {group.name: group for group in selectors.named_groups(gia_lai)}
+    reporters = groups["Văn phòng đại diện, phóng viên thường trú trên địa bàn tỉnh"]
+    assert reporters.outside
+    assert reporters.task_numbers == [2]
+    district = gia_lai.receipts.select_related("body").first()
+    assert district is not None
+    tasks = selectors.tasks_of(district)
+    assert [item.position for item in tasks.own] == [1]
+    assert [item.position for item in tasks.others] == [2]
+    # The verbatim letter keeps its own words: no group line was added to it
+    assert gia_lai.addressees.splitlines()[-1] == reporters.name
+
+    # Sơn Dương carries out the provincial police's letter, which exists only on paper
+    paper = son_duong.implements_paper
+    assert paper is not None
+    assert (paper.reference, paper.issued_on, paper.issuer_name) == (
+        "5028/CAT-ANMCNC",
+        date(2021, 8, 25),
+        "Công an tỉnh Tuyên Quang",
+    )
+    officer = User.objects.get(username="admin")
+    assert selectors.paper_root(officer, son_duong) == paper
+    front = {group.name: group for group in selectors.named_groups(son_duong)}[
+        "Ủy ban MTTQ và các tổ chức chính trị-xã hội huyện"
+    ]
+    assert len(front.body_ids) == 2
+    assert front.task_numbers == [3]
+
+    # Thanh Hóa's letter asks two figures; Xã Cẩm Thủy reported its own and passed the ask
+    # on to its bodies, two of which reported: the province's chain page adds them up
+    province_officer = User.objects.get(username="tinh.thanhhoa")
+    root = selectors.chain_below(province_officer, province)
+    totals = {figure.key: figure for figure in root.figures}
+    assert (totals["pages-reviewed"].reported, totals["pages-reviewed"].total) == (3, 6)
+    assert (totals["fake-pages"].reported, totals["fake-pages"].total) == (0, 1)
+    (below,) = root.children
+    assert below.directive == commune
+    assert {f.key: f.total for f in below.figures} == {"pages-reviewed": 3, "fake-pages": 1}
+    police = {group.name: group for group in selectors.named_groups(commune)}["Công an xã Cẩm Thủy"]
+    assert police.outside
+    assert police.task_numbers == [5]
+    assert "Công an xã Cẩm Thủy" in commune.addressees.splitlines()

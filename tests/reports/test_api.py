@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reports.build import build_period
 from reports.models import BuildRun, BuildState, ReportingPeriod, ReportState, UnitReport
 from reports.tasks import build_period_task
 from tests import factories
+from tests.api.auth import token_for
 from tests.conftest import Tree
 from tests.reports.conftest import DECLARATIONS, HANOI, People, Registry, report_of
 from users.models import User
@@ -33,8 +33,7 @@ TRANSITIONS = ("submit", "accept", "return", "reopen")
 def _client(user: User) -> APIClient:
     """A client that authenticates the way a script would: with the user's API token."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

@@ -214,6 +214,119 @@ def test_a_submitted_or_accepted_report_gives_its_frozen_totals(world: World) ->
     assert board.gaps.pages == 4
 
 
+# --- Province and country: from the built reports ---------------------------------------------
+
+
+def _registry_figures(board: Any) -> dict[str, Any]:
+    """What the page shows of the register: every rate, every count, every gap count."""
+    gaps = board.gaps
+    return {
+        "criteria": {c.ref: (c.numerator, c.denominator, c.counts) for c in board.criteria},
+        "gaps": (
+            gaps.bodies,
+            gaps.bodies_with_gaps,
+            gaps.no_contact,
+            gaps.no_rules,
+            gaps.pages,
+            gaps.pages_with_gaps,
+            gaps.needs_review,
+            gaps.not_verified,
+        ),
+        "bodies listed": sorted(item.body_id for item in gaps.body_list),
+        "pages listed": sorted(item.page_id for item in gaps.page_list),
+    }
+
+
+def _live_board(
+    monkeypatch: pytest.MonkeyPatch,
+    user: User,
+    unit: AdministrativeUnit | None,
+    period: ReportingPeriod,
+) -> Any:
+    """The same dashboard computed live, as a district's is: the built path off for once."""
+    with monkeypatch.context() as patch:
+        patch.setattr("reports.dashboard.build.reads_built", lambda reach: False)
+        return build_dashboard(user, unit=unit, period=period)
+
+
+@pytest.fixture
+def current(
+    now: datetime, tree: Tree, people: People, registry: Registry, quarter: ReportingPeriod
+) -> ReportingPeriod:
+    """The quarter built while it runs (its reports current), a commune's report submitted."""
+    load_defaults()
+    build_period(quarter)
+    _submit(tree.cam_thanh, people.cam_thanh, quarter)
+    return quarter
+
+
+def test_the_province_and_the_country_show_the_built_figures_equal_to_the_live_ones(
+    tree: Tree, people: People, current: ReportingPeriod, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = factories.admin_user()
+
+    for user, unit in ((people.province, tree.thanh_hoa), (admin, None)):
+        # When the province's or the country's dashboard is read from the built reports
+        board = build_dashboard(user, unit=unit, period=current)
+        live = _live_board(monkeypatch, user, unit, current)
+
+        # Then it shows exactly the figures a live scan of the register gives
+        assert board.source == "built"
+        assert live.source == "live"
+        assert _registry_figures(board) == _registry_figures(live)
+        assert board.gaps.bodies > 0
+        assert board.gaps.pages > 0
+        assert board.gaps.needs_review > 0
+        counts = {c.ref: c.counts for c in board.criteria}
+        assert counts["account_security"][0][1] > 0  # the quarter's incidents, as built
+        # and says when they stand
+        assert board.built is not None
+        assert board.built.built == board.built.reports > 0
+
+
+def test_the_province_page_says_when_its_figures_were_built_in_vietnamese(
+    client: Any, tree: Tree, people: People, current: ReportingPeriod
+) -> None:
+    built_at = report_of(tree.thanh_hoa, current).built_at
+    assert built_at is not None
+
+    response = _get(client, people.province, period=current.pk)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-source="built"' in page
+    shown = built_at.astimezone(HANOI).strftime("%d/%m/%Y %H:%M")
+    assert f"Đếm theo các báo cáo đã tổng hợp cho Quý 3/2026, tính đến {shown}" in page
+    assert f"Số liệu của các báo cáo đã tổng hợp cho Quý 3/2026, tính đến {shown}" in page
+
+
+def test_a_change_reaches_the_province_figures_when_the_reports_are_built_again(
+    tree: Tree, people: People, current: ReportingPeriod
+) -> None:
+    before = build_dashboard(people.province, unit=tree.thanh_hoa, period=current)
+    ContactPerson.objects.create(body=tree.ubnd_dien_lu, name="Lê Văn Minh", phone="0912000111")
+
+    # The district, live, sees it at once; the province at the next build of the reports
+    stale = build_dashboard(people.province, unit=tree.thanh_hoa, period=current)
+    build_period(current)
+    after = build_dashboard(people.province, unit=tree.thanh_hoa, period=current)
+
+    assert stale.gaps.no_contact == before.gaps.no_contact
+    assert after.gaps.no_contact == before.gaps.no_contact - 1
+    assert before.built is not None
+    assert after.built is not None
+
+
+def test_a_province_with_nothing_built_for_the_period_stays_live(world: World) -> None:
+    september = ensure_period(PeriodKind.MONTHLY, date(2026, 9, 1))
+
+    board = build_dashboard(world.people.province, unit=world.tree.thanh_hoa, period=september)
+
+    assert board.source == "live"
+    assert board.built is None
+    assert board.gaps.bodies > 0
+
+
 # --- Gaps ------------------------------------------------------------------------------------
 
 
@@ -337,7 +450,8 @@ def test_an_administrator_lands_on_the_whole_country(client: Any, world: World) 
 
     assert board.unit is None
     assert {row.name for row in board.children} == {"Tỉnh Thanh Hóa", "Tỉnh Lai Châu"}
-    assert board.source == "live"
+    # The whole country reads the reports built for the period, not the live register
+    assert board.source == "built"
     below = {row.name: row.below for row in board.children}
     thanh_hoa = below["Tỉnh Thanh Hóa"]
     # Two districts and five communes below Thanh Hóa.

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from accounts_registry.models import PageState
 from reports.build import build_period
 from reports.exports import services
+from reports.exports.xlsx import write_xlsx
 from reports.models import ExportJob, ExportState, ReportingPeriod
 from tests.accounts_registry.factories_pages import page
 from tests.conftest import Tree
@@ -94,3 +95,22 @@ def test_a_real_worker_builds_a_large_export_that_the_portal_then_serves(
     assert [path for path in export_worker.media.rglob("*") if path.is_file()] == [
         Path(job.file.path)
     ]
+
+    # When the file is lost and the worker builds it a second time
+    Path(job.file.path).unlink()
+    again = services.export_request(report=report, fmt="xlsx", user=None)
+    assert again.pk != job.pk
+    _wait_for(
+        lambda: ExportJob.objects.get(pk=again.pk).state in (ExportState.DONE, ExportState.FAILED),
+        DELIVERY_TIMEOUT,
+        "the worker to build the export again",
+        export_worker.log,
+    )
+    again.refresh_from_db()
+    assert again.state == ExportState.DONE, again.error
+
+    # Then its bytes are those of the first run, and of this process writing it
+    assert Path(again.file.path).read_bytes() == content
+    here = io.BytesIO()
+    write_xlsx(report, here)
+    assert here.getvalue() == content

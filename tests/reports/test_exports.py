@@ -6,7 +6,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Generator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,24 @@ def test_the_same_report_gives_the_same_bytes(district: UnitReport) -> None:
     write_xlsx(district, second)
     assert first.getvalue() == second.getvalue()
     assert zipfile.ZipFile(first).testzip() is None
+
+
+def test_the_same_report_gives_the_same_bytes_minutes_or_days_later(
+    district: UnitReport, time_machine: Any
+) -> None:
+    first = io.BytesIO()
+    write_xlsx(district, first)
+    # openpyxl stamps the time of saving as "modified": the export puts the report's back
+    time_machine.shift(timedelta(days=3, minutes=7, seconds=11))
+    later = io.BytesIO()
+    write_xlsx(district, later)
+
+    assert first.getvalue() == later.getvalue()
+    core = zipfile.ZipFile(later).read("docProps/core.xml").decode()
+    assert district.built_at is not None
+    stamp = district.built_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f">{stamp}</dcterms:created>" in core
+    assert f">{stamp}</dcterms:modified>" in core
 
 
 # --- CSV -------------------------------------------------------------------------------------

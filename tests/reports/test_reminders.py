@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,9 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from notifications.models import Notification, OutboundEmail
+from notifications.models import EmailStatus, Notification, OutboundEmail
 from portal.celery_app import app
 from portal.schedules import DEFAULT_SCHEDULES, Crontab
 from reports import reminders, services
@@ -36,6 +38,12 @@ from reports.tasks import send_reminders_task
 from tests import factories
 from tests.conftest import Tree
 from tests.reports.conftest import DECLARATIONS, People, report_of
+from tests.test_celery_worker import (  # noqa: F401 (fixtures used by name)
+    DELIVERY_TIMEOUT,
+    _wait_for,
+    keep_migrated_data,
+    worker,
+)
 from units.models import AdministrativeUnit, UnitLevel
 from users.models import User
 
@@ -327,3 +335,50 @@ def test_the_task_is_registered_and_scheduled_every_morning() -> None:
     assert "reports.send_reminders" in app.tasks
     (row,) = [s for s in DEFAULT_SCHEDULES if s.task == "reports.send_reminders"]
     assert row.when == Crontab(minute="30", hour="7")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_running_the_reminders_twice_sends_each_person_one_email(
+    database_put_back: None,
+    worker: Path,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+    deadline_rules: None,
+    tree: Tree,
+    people: People,
+    quarter: ReportingPeriod,
+) -> None:
+    # Given the communes' report due yesterday (the worker reads the real clock), and a
+    # commune's staff member who turned email off
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PeriodDeadline.objects.filter(period=quarter).exclude(level__code="commune").delete()
+    PeriodDeadline.objects.filter(period=quarter).update(due_on=yesterday)
+    User.objects.filter(pk=people.cam_ngoc_staff.pk).update(email_notifications=False)
+    log = tmp_path / "worker.log"
+
+    # When the worker runs the morning task twice (a redelivery, two schedulers)
+    first = send_reminders_task.delay().get(timeout=DELIVERY_TIMEOUT)
+    second = send_reminders_task.delay().get(timeout=DELIVERY_TIMEOUT)
+
+    # Then the first run reminded the late communes and their reviewers, the second nobody
+    assert first["units"] == 4
+    assert first["reviewers"] == 3
+    assert second == {"units": 0, "reviewers": 0}
+    # and the worker delivered every queued email, in batches, each once
+    _wait_for(
+        lambda: not OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists(),
+        DELIVERY_TIMEOUT,
+        "the worker to send the reminders",
+        log,
+    )
+    assert "notifications.tasks.deliver_emails" in log.read_text()
+    mail = "".join(path.read_text() for path in sorted(worker.glob("*.log")))
+    sent = OutboundEmail.objects.all()
+    assert sent.count() == mail.count("\nSubject: ") + mail.startswith("Subject: ")
+    for email in sent:
+        assert mail.count(f"To: {email.to}\n") == sent.filter(to=email.to).count()
+    assert mail.count(f"To: {people.cam_ngoc.email}\n") == 1
+    assert mail.count(f"To: {people.cam_thuy.email}\n") == 1
+    # The staff member who turned email off has the notice in the portal, and no email
+    assert _reminders_of(people.cam_ngoc_staff).count() == 1
+    assert f"To: {people.cam_ngoc_staff.email}\n" not in mail

@@ -25,9 +25,9 @@ ROLES: dict[str, Callable[[Tree], User]] = {
 
 # Session, user, grants, the header's unread-notification and unacknowledged-directive
 # counts, and the page's own reads (the body page also asks whether the user may register
-# pages): none may grow with the data.
+# pages), and the unit page's latest fake-page reviews (incidents): none may grow with the data.
 LIST_BUDGET = 10
-DETAIL_BUDGET = 12
+DETAIL_BUDGET = 13
 
 
 def logged_in(client: Client, user: User) -> Client:

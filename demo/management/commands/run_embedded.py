@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import ipaddress
 import os
 import signal
 import subprocess
@@ -46,6 +47,50 @@ _LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
 _PR_SET_PDEATHSIG = 1
 
 
+# The key settings.py falls back to outside production: it is in the source, so public.
+EMBEDDED_SECRET_KEY = "embedded-only-insecure-key-never-use-in-production"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach an address (``localhost``, 127.0.0.0/8, ``::1``)."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def exposure_warning(host: str, *, demo_users: bool) -> list[str]:
+    """The loud warning printed when the demonstration setup listens beyond this machine."""
+    if is_loopback(host):
+        return []
+    lines = [
+        "!" * 78,
+        f"!!! WARNING: listening on {host}: other machines on the network can reach this portal.",
+        "!!! This is the embedded demonstration setup, not a production server:",
+    ]
+    if settings.DEBUG:
+        lines.append("!!!  - DEBUG is on: an error page shows code, settings and data to anyone;")
+    if settings.SECRET_KEY == EMBEDDED_SECRET_KEY:
+        lines.append(
+            "!!!  - SECRET_KEY is the fixed one published in the source: anyone can forge "
+            "sessions and password-reset links;"
+        )
+    if demo_users:
+        lines.append(
+            f"!!!  - the demo users' password ({demo.DEMO_PASSWORD}) is published in the "
+            "README, the administrator's included;"
+        )
+    lines += [
+        "!!! Use the default HOST=127.0.0.1 unless everyone on this network may be admin;",
+        "!!! deploy with docker-compose.yml (docs/operations.md) for real use.",
+        "!" * 78,
+    ]
+    return lines
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if the parent dies without cleaning up."""
     if _LIBC is not None:
@@ -59,7 +104,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on.")
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="Address to serve on (default: loopback only; any other is warned about).",
+        )
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
         parser.add_argument(
             "--server",
@@ -75,6 +124,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION and server == "runserver":
             raise CommandError("runserver is not for production: use --server gunicorn.")
         self._lock = threading.Lock()
+        self.warning = exposure_warning(host, demo_users=self.has_demo_users())
+        self.shout()
         children = [Child(name, argv) for name, argv in self.commands(host, port, server)]
         stop = threading.Event()
         stop_signal: list[int] = []
@@ -102,6 +153,21 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write("All processes stopped.")
+
+    def has_demo_users(self) -> bool:
+        try:
+            return bool(demo.demo_logins())
+        except DatabaseError:
+            return False
+        finally:
+            connections.close_all()
+
+    def shout(self) -> None:
+        """The exposure warning, if any, on standard error (and so in every terminal log)."""
+        if self.warning:
+            with self._lock:
+                self.stderr.write("\n".join(self.warning), style_func=self.style.ERROR)
+                self.stderr.flush()
 
     def commands(self, host: str, port: int, server: str) -> list[tuple[str, list[str]]]:
         # The interpreter running this command, so the children use the same environment.
@@ -200,6 +266,8 @@ class Command(BaseCommand):
             self.stdout.write("Press Ctrl-C to stop.")
             self.stdout.write("")
             self.stdout.flush()
+        # Once more where the eye lands, after the URL and the logins.
+        self.shout()
 
     def stop(self, children: list[Child]) -> None:
         """SIGTERM every child's process group, wait, then SIGKILL whatever is left."""

@@ -1,0 +1,262 @@
+"""Writes for monitoring findings.
+
+A finding moves open → remediated (the body says what it did) → closed (by the finder), or
+back from remediated to open when the remediation falls short. Each move checks the current
+state under a row lock and tells whoever must act next through ``notifications.notify``.
+Which bodies and units a user may act on is the views' business (``users.scope``); the rule
+that only the finder's side closes a finding is kept here, so it holds from every entry
+point.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from accounts_registry.models import SocialPage
+from incidents.models import FindingState, MonitoringFinding
+from notifications import services as notifications
+from units.models import AdministrativeUnit, Body
+from users import scope
+from users.models import Role, RoleAssignment, User
+
+F = FindingState
+
+FINDING_OPENED = _("Monitoring finding #%(id)s about %(body)s: remediate by %(deadline)s")
+FINDING_REMEDIATED = _("%(body)s reported its remediation of finding #%(id)s")
+FINDING_CLOSED = _("Monitoring finding #%(id)s about %(body)s was closed")
+FINDING_REOPENED = _("Monitoring finding #%(id)s about %(body)s was reopened: remediate again")
+
+
+def _finder_unit(body: Body, by: Any) -> AdministrativeUnit | None:
+    """The deepest unit at or above the body's on which ``by`` acts as an officer."""
+    if by is None:
+        return None
+    grants = scope.grants_for(by)
+    paths = [path for path in grants.acting_subtree_paths if body.unit.path.startswith(path)]
+    if not paths:
+        return None
+    return AdministrativeUnit.objects.filter(path=max(paths, key=len)).first()
+
+
+def _staff_of(body: Body) -> list[User]:
+    """The body's staff whose assignment is in force, in a stable order (one query)."""
+    return sorted(
+        {
+            assignment.user
+            for assignment in RoleAssignment.objects.filter(
+                scope.assignment_in_force_q(scope.acting_day()),
+                role=Role.BODY_STAFF,
+                body_id=body.pk,
+                user__is_active=True,
+            ).select_related("user")
+        },
+        key=lambda user: user.pk,
+    )
+
+
+def _finders_of(finding: MonitoringFinding) -> list[User]:
+    """The finder, and the officers in force anchored on the finder's unit (one query)."""
+    people: dict[int, User] = {}
+    if finding.finder is not None and finding.finder.is_active:
+        people[finding.finder.pk] = finding.finder
+    if finding.finder_unit_id is not None:
+        for assignment in RoleAssignment.objects.filter(
+            scope.assignment_in_force_q(scope.acting_day()),
+            role__in=scope.OFFICER_ROLES,
+            unit_id=finding.finder_unit_id,
+            user__is_active=True,
+        ).select_related("user"):
+            people[assignment.user_id] = assignment.user
+    return [people[pk] for pk in sorted(people)]
+
+
+def _tell(
+    finding: MonitoringFinding, people: list[User], text: Any, *, event: str, note: str, by: Any
+) -> int:
+    if not people:
+        return 0
+    with override("vi"):
+        # Notices are stored text: written in the portal's language, not the caller's.
+        message = str(text) % {
+            "id": finding.pk,
+            "body": finding.body.name,
+            "deadline": finding.deadline.strftime("%d/%m/%Y"),
+        }
+    return notifications.notify(
+        people,
+        text=message,
+        key=f"finding:{finding.pk}:{event}",
+        link=reverse("incidents:finding_detail", args=[finding.pk]),
+        subject=f"[Cổng MXH] {message}",
+        note=note,
+        sender=notifications.sender_name(by, path=finding.body.unit.path) if by else "",
+    )
+
+
+@transaction.atomic
+def finding_record(
+    *,
+    body: Body,
+    by: Any,
+    source: str,
+    found_on: date,
+    category: str,
+    severity: str,
+    description: str,
+    remediation_required: str,
+    deadline: date,
+    page: SocialPage | None = None,
+    reference: str = "",
+) -> MonitoringFinding:
+    """Record a finding about ``body`` (or one of its pages) and tell the body what to do."""
+    errors: dict[str, Any] = {}
+    if body.archived_at is not None:
+        errors["body"] = _("An archived body cannot be given a finding.")
+    if page is not None and page.body_id != body.pk:
+        errors["page"] = _("This page is not one of the body's pages.")
+    if found_on > timezone.localdate():
+        errors["found_on"] = _("The date of the finding cannot be in the future.")
+    if deadline < found_on:
+        errors["deadline"] = _("The deadline cannot be before the date of the finding.")
+    if not description.strip():
+        errors["description"] = _("Say what was found.")
+    if not remediation_required.strip():
+        errors["remediation_required"] = _("Say what the body must do.")
+    if errors:
+        raise ValidationError(errors)
+    finding = MonitoringFinding(
+        body=body,
+        page=page,
+        source=source,
+        reference=reference.strip(),
+        found_on=found_on,
+        category=category,
+        severity=severity,
+        description=description.strip(),
+        remediation_required=remediation_required.strip(),
+        deadline=deadline,
+        finder=by,
+        finder_unit=_finder_unit(body, by),
+    )
+    finding._history_user = by  # type: ignore[attr-defined]
+    finding.full_clean()
+    finding.save()
+    _tell(
+        finding,
+        _staff_of(body),
+        FINDING_OPENED,
+        event="opened",
+        note=finding.remediation_required,
+        by=by,
+    )
+    return finding
+
+
+def _locked(finding: MonitoringFinding, allowed: tuple[str, ...], refusal: Any) -> Any:
+    locked = (
+        MonitoringFinding.objects.select_for_update(of=("self",))
+        .select_related("body", "body__unit", "finder")
+        .get(pk=finding.pk)
+    )
+    if locked.state not in allowed:
+        raise ValidationError(refusal % {"state": locked.get_state_display().lower()})
+    return locked
+
+
+def may_close(finding: MonitoringFinding, user: Any) -> bool:
+    """Whether ``user`` is on the finder's side: the finder, an officer in force at or
+    above the finder's unit, or an administrator."""
+    if user is None:
+        return False
+    grants = scope.grants_for(user)
+    if grants.is_admin or (finding.finder_id is not None and finding.finder_id == user.pk):
+        return True
+    if finding.finder_unit_id is None:
+        return False
+    path = finding.finder_unit.path if finding.finder_unit else ""
+    return any(path.startswith(outer) for outer in grants.acting_subtree_paths)
+
+
+@transaction.atomic
+def finding_remediate(*, finding: MonitoringFinding, by: Any, note: str) -> Any:
+    """The body says what it did about the finding; the finder is told to check it."""
+    if not note.strip():
+        raise ValidationError({"remediation_note": _("Say what the body did.")})
+    finding = _locked(
+        finding,
+        (F.OPEN,),
+        _("Only a finding awaiting remediation can be remediated; this one is %(state)s."),
+    )
+    finding.state = F.REMEDIATED
+    finding.remediation_note = note.strip()
+    finding.remediated_at = timezone.now()
+    finding.remediated_by = by
+    finding._history_user = by  # type: ignore[attr-defined]
+    finding.save()
+    _tell(
+        finding,
+        _finders_of(finding),
+        FINDING_REMEDIATED,
+        event=f"remediated:{finding.history.latest().history_id}",
+        note=finding.remediation_note,
+        by=by,
+    )
+    return finding
+
+
+def _check_finder(finding: MonitoringFinding, by: Any) -> None:
+    if not may_close(finding, by):
+        raise ValidationError(
+            _(
+                "Only the office that recorded this finding (or one above it) can close or reopen it."
+            ),
+            code="not_finder",
+        )
+
+
+@transaction.atomic
+def finding_close(*, finding: MonitoringFinding, by: Any, note: str = "") -> Any:
+    """The finder accepts the remediation (or drops the finding) and closes it."""
+    finding = _locked(finding, (F.OPEN, F.REMEDIATED), _("This finding is already %(state)s."))
+    _check_finder(finding, by)
+    finding.state = F.CLOSED
+    finding.closing_note = note.strip()
+    finding.closed_at = timezone.now()
+    finding._history_user = by  # type: ignore[attr-defined]
+    finding.save()
+    _tell(finding, _staff_of(finding.body), FINDING_CLOSED, event="closed", note=note, by=by)
+    return finding
+
+
+@transaction.atomic
+def finding_reopen(*, finding: MonitoringFinding, by: Any, note: str) -> Any:
+    """The remediation falls short: the finding goes back to the body, with the reason."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what is still missing.")})
+    finding = _locked(
+        finding,
+        (F.REMEDIATED,),
+        _("Only a finding with a reported remediation can be reopened; this one is %(state)s."),
+    )
+    _check_finder(finding, by)
+    finding.state = F.OPEN
+    finding.closing_note = note.strip()
+    finding._history_user = by  # type: ignore[attr-defined]
+    finding.save()
+    _tell(
+        finding,
+        _staff_of(finding.body),
+        FINDING_REOPENED,
+        event=f"reopened:{finding.history.latest().history_id}",
+        note=note.strip(),
+        by=by,
+    )
+    return finding

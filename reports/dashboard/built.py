@@ -1,0 +1,194 @@
+"""The registry part of a province's or the country's dashboard, from the built reports.
+
+At the province and national levels a live scan of the registry (every page with three
+``EXISTS``, every body with three) is the slow part of the page: seconds for the country.
+There the dashboard reads what ``reports.build`` already wrote for the period instead:
+
+- the counts of bodies and their gaps, and the incidents, summed over the ``ReportBodyRow``
+  snapshot rows of the period's reports in reach (one aggregate);
+- the counts of pages and their gaps over the ``ReportPageRow`` rows (one aggregate);
+- the first bodies and pages with gaps from the same rows (two queries, as live);
+- when the figures stand: the oldest and newest ``built_at`` of those reports (one query).
+
+Each report holds the rows of its own unit's bodies and pages, so the rows of every report
+in a subtree are the subtree's registry as built. The figures equal the live ones when the
+reports are current (a build of a period not over yet, with nothing changed since); the page
+says which build they stand at. Every query goes through the user's scope
+(``selectors.reports_for``). Where nothing has been built for the period in reach, the
+dashboard stays live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.urls import reverse
+
+from accounts_registry.models import PageState
+from accounts_registry.selectors.pages import GAPS
+from reports import selectors
+from reports.dashboard.model import BodyGap, Gaps, PageGap
+from reports.dashboard.reach import Reach
+from reports.dashboard.registry import GAPS_LISTED, Registry
+from reports.models import ReportBodyRow, ReportingPeriod, ReportPageRow, UnitReport
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """When the built figures stand: the oldest and newest build of the reports read."""
+
+    reports: int  # reports in reach for the period
+    built: int  # of which built at least once
+    oldest: datetime | None
+    newest: datetime | None
+
+
+def reads_built(reach: Reach) -> bool:
+    """Whether the dashboard of ``reach`` reads built reports: a province or the country."""
+    if not reach.subtree:
+        return False
+    return reach.unit is None or reach.unit.parent_id is None
+
+
+def _reports(reach: Reach, period: ReportingPeriod) -> QuerySet[UnitReport]:
+    return reach.within(selectors.reports_for(reach.user), "unit__path").filter(period=period)
+
+
+def as_of(reach: Reach, period: ReportingPeriod) -> AsOf:
+    """How many reports the figures come from, and when they were built (one query)."""
+    row = _reports(reach, period).aggregate(
+        reports=Count("pk"),
+        built=Count("pk", filter=Q(built_at__isnull=False)),
+        oldest=Min("built_at"),
+        newest=Max("built_at"),
+    )
+    return AsOf(row["reports"], row["built"], row["oldest"], row["newest"])
+
+
+_BODY_GAP = Q(has_contact=False) | Q(has_rules=False)
+_PAGE_GAP = Q(has_contact=False) | Q(has_rules=False) | Q(verified=False) | Q(needs_review=True)
+_INCIDENTS = (
+    "incidents_opened",
+    "incidents_reported",
+    "incidents_resolved",
+    "hours_to_report_total",
+    "hours_to_report_count",
+)
+
+
+def built_registry(reach: Reach, period: ReportingPeriod) -> tuple[Registry, dict[str, Any]]:
+    """The registry's counts and the period's incidents from the built rows (two queries)."""
+    reports = _reports(reach, period)
+    bodies = ReportBodyRow.objects.filter(report__in=reports).aggregate(
+        bodies=Count("pk"),
+        bodies_with_contact=Count("pk", filter=Q(has_contact=True)),
+        bodies_contact_notified=Count("pk", filter=Q(contact_notified=True)),
+        bodies_with_rules=Count("pk", filter=Q(has_rules=True)),
+        bodies_with_gaps=Count("pk", filter=_BODY_GAP),
+        **{name: Sum(name) for name in _INCIDENTS},
+    )
+    incidents = {name: bodies.pop(name) or 0 for name in _INCIDENTS}
+    incidents["hours_to_report_total"] = round(float(incidents["hours_to_report_total"]), 2)
+    approved = Q(state=PageState.APPROVED)
+    pages = ReportPageRow.objects.filter(report__in=reports).aggregate(
+        pages_registered=Count("pk"),
+        pages_approved=Count("pk", filter=approved),
+        pages_verified=Count("pk", filter=approved & Q(verified=True)),
+        pages_needing_review=Count("pk", filter=Q(needs_review=True)),
+        pages_with_responsible_unit=Count("pk", filter=approved & Q(has_responsible_unit=True)),
+        pages_not_verified=Count("pk", filter=Q(verified=False)),
+        pages_with_gaps=Count("pk", filter=_PAGE_GAP),
+    )
+    return Registry(bodies=bodies, pages=pages), incidents
+
+
+def _page_gaps(row: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    flags = (
+        ("no_contact", not row["has_contact"]),
+        ("no_rules", not row["has_rules"]),
+        ("not_verified", not row["verified"]),
+        ("needs_review", row["needs_review"]),
+    )
+    return [(code, GAPS[code]) for code, missing in flags if missing]
+
+
+def built_gaps(reach: Reach, period: ReportingPeriod, registry: Registry) -> Gaps:
+    """The gaps' counts, and the first bodies and pages with gaps, from the built rows."""
+    bodies, pages = registry.bodies, registry.pages
+    gaps = Gaps(
+        bodies=bodies["bodies"],
+        bodies_with_gaps=bodies["bodies_with_gaps"],
+        no_contact=bodies["bodies"] - bodies["bodies_with_contact"],
+        no_rules=bodies["bodies"] - bodies["bodies_with_rules"],
+        pages=pages["pages_registered"],
+        pages_with_gaps=pages["pages_with_gaps"],
+        needs_review=pages["pages_needing_review"],
+        not_verified=pages["pages_not_verified"],
+    )
+    query = f"?unit={reach.unit.pk}&gap=needs_review" if reach.unit else "?gap=needs_review"
+    gaps.pages_url = reverse("registry:page_list") + query
+    reports = _reports(reach, period)
+    if gaps.bodies_with_gaps:
+        listed = (
+            ReportBodyRow.objects.filter(_BODY_GAP, report__in=reports)
+            .order_by("has_contact", "has_rules", "report__unit_path", "body_name", "body_id")
+            .values("body_id", "body_name", "unit_name", "has_contact", "has_rules")[:GAPS_LISTED]
+        )
+        gaps.body_list = [
+            BodyGap(
+                body_id=row["body_id"],
+                name=row["body_name"],
+                unit_name=row["unit_name"],
+                url=reverse("registry:body_registry", kwargs={"body_id": row["body_id"]}),
+                gaps=[
+                    (code, GAPS[code])
+                    for code, missing in (
+                        ("no_contact", not row["has_contact"]),
+                        ("no_rules", not row["has_rules"]),
+                    )
+                    if missing
+                ],
+            )
+            for row in listed
+        ]
+    if gaps.pages_with_gaps:
+        listed_pages = (
+            ReportPageRow.objects.filter(_PAGE_GAP, report__in=reports)
+            .order_by(
+                F("needs_review").desc(),
+                "has_contact",
+                "has_rules",
+                "report__unit_path",
+                "body_name",
+                "name",
+                "pk",
+            )
+            .values(
+                "page_id",
+                "name",
+                "platform",
+                "body_name",
+                "report__unit_name",
+                "has_contact",
+                "has_rules",
+                "verified",
+                "needs_review",
+            )[:GAPS_LISTED]
+        )
+        gaps.page_list = [
+            PageGap(
+                page_id=row["page_id"],
+                name=row["name"],
+                platform=row["platform"],
+                body_name=row["body_name"],
+                unit_name=row["report__unit_name"],
+                url=reverse("registry:page_detail", kwargs={"pk": row["page_id"]}),
+                gaps=_page_gaps(row),
+            )
+            for row in listed_pages
+        ]
+    return gaps
