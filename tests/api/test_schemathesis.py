@@ -31,7 +31,7 @@ from tests.scope_world import World, module_world, record
 
 # Examples generated per operation; each is sent once per role. Small and derandomized, so
 # the run is deterministic and stays within a few minutes on a shared machine.
-MAX_EXAMPLES = 2
+MAX_EXAMPLES = 8
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 # Operations not fuzzed, and why. A known bug goes here only with its description.
