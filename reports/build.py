@@ -98,6 +98,8 @@ _FLOAT_TOTALS = {"hours_to_report_total"}
 _DECLARED_COUNTS = (
     "impersonation_scans",
     "fake_pages_found",
+    "fake_pages_reported",
+    "fake_pages_taken_down",
     "dissemination_sessions",
     "participants",
     "positive_posts",

@@ -75,6 +75,8 @@ _BODY_FIGURES = (
 _DECLARED_COUNTS = (
     "impersonation_scans",
     "fake_pages_found",
+    "fake_pages_reported",
+    "fake_pages_taken_down",
     "dissemination_sessions",
     "participants",
     "positive_posts",

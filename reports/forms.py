@@ -77,6 +77,8 @@ class ReportForm(forms.ModelForm):
         widgets = {
             "impersonation_scans": forms.NumberInput(attrs=_COUNT_WIDGET),
             "fake_pages_found": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "fake_pages_reported": forms.NumberInput(attrs=_COUNT_WIDGET),
+            "fake_pages_taken_down": forms.NumberInput(attrs=_COUNT_WIDGET),
             "dissemination_sessions": forms.NumberInput(attrs=_COUNT_WIDGET),
             "participants": forms.NumberInput(attrs=_COUNT_WIDGET),
             "positive_posts": forms.NumberInput(attrs=_COUNT_WIDGET),
@@ -105,6 +107,8 @@ class ReportForm(forms.ModelForm):
             for name, value in (
                 ("impersonation_scans", review.scans_done),
                 ("fake_pages_found", review.fake_pages_found),
+                ("fake_pages_reported", review.reported_to_platform),
+                ("fake_pages_taken_down", review.taken_down),
             ):
                 if getattr(instance, name) is None and name not in initial:
                     initial[name] = value

@@ -222,11 +222,17 @@ DECLARATION_FIELDS = (
     "security_measures",
     "impersonation_scans",
     "fake_pages_found",
+    "fake_pages_reported",
+    "fake_pages_taken_down",
     "dissemination_sessions",
     "participants",
     "positive_posts",
     "comments_answered",
 )
+# Declarations a report may be submitted without: what became of the pages found is often
+# still open when the report is due (the platform has not answered yet). Left empty, they
+# count as nothing in the totals, like any other empty count.
+OPTIONAL_DECLARATIONS = ("fake_pages_reported", "fake_pages_taken_down")
 NARRATIVE_FIELDS = ("achievements", "difficulties", "proposals")
 
 
@@ -259,6 +265,12 @@ class UnitReport(models.Model):
     )
     fake_pages_found = models.PositiveIntegerField(
         _("impersonating pages found"), null=True, blank=True
+    )
+    fake_pages_reported = models.PositiveIntegerField(
+        _("impersonating pages reported to the platform"), null=True, blank=True
+    )
+    fake_pages_taken_down = models.PositiveIntegerField(
+        _("impersonating pages taken down"), null=True, blank=True
     )
     dissemination_sessions = models.PositiveIntegerField(
         _("sessions disseminating the Code"), null=True, blank=True
@@ -322,12 +334,26 @@ class UnitReport(models.Model):
             errors["fake_pages_found"] = ValidationError(
                 _("Impersonating pages were found but no search was done.")
             )
+        # Only the pages found can be reported or taken down (as in the fake-page review).
+        found = self.fake_pages_found or 0
+        if self.fake_pages_reported and self.fake_pages_reported > found:
+            errors["fake_pages_reported"] = ValidationError(
+                _("More pages were reported to the platform than were found.")
+            )
+        if self.fake_pages_taken_down and self.fake_pages_taken_down > found:
+            errors["fake_pages_taken_down"] = ValidationError(
+                _("More pages were taken down than were found.")
+            )
         if errors:
             raise ValidationError(errors)
 
     def missing_declarations(self) -> list[str]:
         """The declaration fields not filled in yet."""
-        return [name for name in DECLARATION_FIELDS if getattr(self, name) is None]
+        return [
+            name
+            for name in DECLARATION_FIELDS
+            if getattr(self, name) is None and name not in OPTIONAL_DECLARATIONS
+        ]
 
 
 class ReportStep(models.Model):
@@ -484,6 +510,12 @@ class RolledUpTotals(models.Model):
     fake_pages_found = models.PositiveIntegerField(
         _("impersonating pages found"), null=True, blank=True
     )
+    fake_pages_reported = models.PositiveIntegerField(
+        _("impersonating pages reported to the platform"), null=True, blank=True
+    )
+    fake_pages_taken_down = models.PositiveIntegerField(
+        _("impersonating pages taken down"), null=True, blank=True
+    )
     dissemination_sessions = models.PositiveIntegerField(
         _("sessions disseminating the Code"), null=True, blank=True
     )
@@ -592,6 +624,8 @@ FIGURE_CRITERIA: dict[str, str] = {
     "security_measures": "account_security",
     "impersonation_scans": "impersonation_scan",
     "fake_pages_found": "impersonation_scan",
+    "fake_pages_reported": "impersonation_scan",
+    "fake_pages_taken_down": "impersonation_scan",
     "dissemination_sessions": "dissemination",
     "participants": "dissemination",
     "positive_posts": "positive_content",
@@ -704,7 +738,8 @@ class FakePageReview(models.Model):
     and to report them (Cẩm Ngọc's letter of 2024 item 2.3, implementing Cẩm Thủy's letter
     233/UBND-VHTT of 25/01/2024; Tân Uyên's letter of 7/2024 item 5). One record per unit
     and period, corrected in place with its history kept. The report's fill-in form offers
-    its figures for ``impersonation_scans`` and ``fake_pages_found`` while those are empty.
+    its figures for ``impersonation_scans``, ``fake_pages_found``, ``fake_pages_reported`` and
+    ``fake_pages_taken_down`` while those are empty.
     """
 
     unit = models.ForeignKey(

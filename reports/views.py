@@ -481,8 +481,18 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "missing": [_label(name) for name in report.missing_declarations()],
             "review": review,
             "review_differs": review is not None
-            and (report.impersonation_scans, report.fake_pages_found)
-            != (review.scans_done, review.fake_pages_found),
+            and (
+                report.impersonation_scans,
+                report.fake_pages_found,
+                report.fake_pages_reported,
+                report.fake_pages_taken_down,
+            )
+            != (
+                review.scans_done,
+                review.fake_pages_found,
+                review.reported_to_platform,
+                review.taken_down,
+            ),
             "children": children,
             "children_summary": {
                 "expected": sum(row.expected for row in children),

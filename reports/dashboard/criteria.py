@@ -61,6 +61,8 @@ COUNTS: dict[str, list[tuple[str, Any]]] = {
     "impersonation_scan": [
         ("impersonation_scans", _("searches")),
         ("fake_pages_found", _("impersonating pages found")),
+        ("fake_pages_reported", _("impersonating pages reported to the platform")),
+        ("fake_pages_taken_down", _("impersonating pages taken down")),
     ],
     "public_feedback": [("comments_answered", _("comments answered"))],
     "dissemination": [

@@ -222,6 +222,8 @@ def _live_figures(
         units_security_measures=Count("pk", filter=Q(security_measures=True)),
         impersonation_scans=Sum("impersonation_scans"),
         fake_pages_found=Sum("fake_pages_found"),
+        fake_pages_reported=Sum("fake_pages_reported"),
+        fake_pages_taken_down=Sum("fake_pages_taken_down"),
         dissemination_sessions=Sum("dissemination_sessions"),
         participants=Sum("participants"),
         positive_posts=Sum("positive_posts"),

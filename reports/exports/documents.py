@@ -201,6 +201,8 @@ def _declarations(report: UnitReport) -> list[tuple[str, str]]:
     for name in (
         "impersonation_scans",
         "fake_pages_found",
+        "fake_pages_reported",
+        "fake_pages_taken_down",
         "dissemination_sessions",
         "participants",
         "positive_posts",

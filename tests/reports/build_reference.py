@@ -317,8 +317,9 @@ def expected(period: ReportingPeriod, *, now: datetime) -> dict[int, dict[str, A
         for report in UnitReport.objects.filter(period=period).values(
             "id", "unit_id", "state", "submitted_at", "submitted_late", "totals", *(
                 "info_consistent", "security_measures", "impersonation_scans",
-                "fake_pages_found", "dissemination_sessions", "participants",
-                "positive_posts", "comments_answered",
+                "fake_pages_found", "fake_pages_reported", "fake_pages_taken_down",
+                "dissemination_sessions", "participants", "positive_posts",
+                "comments_answered",
             ),
         )
     }  # fmt: skip
@@ -364,8 +365,9 @@ def expected(period: ReportingPeriod, *, now: datetime) -> dict[int, dict[str, A
         totals["units_info_consistent"] += bool(report["info_consistent"])
         totals["units_security_measures"] += bool(report["security_measures"])
         for name in (
-            "impersonation_scans", "fake_pages_found", "dissemination_sessions",
-            "participants", "positive_posts", "comments_answered",
+            "impersonation_scans", "fake_pages_found", "fake_pages_reported",
+            "fake_pages_taken_down", "dissemination_sessions", "participants",
+            "positive_posts", "comments_answered",
         ):  # fmt: skip
             totals[name] += report[name] or 0
         totals["hours_to_report_total"] = round(totals["hours_to_report_total"], 2)

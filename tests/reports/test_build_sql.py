@@ -165,6 +165,12 @@ def country(db: None, time_machine: Any) -> Country:
 def _freeze_some(country: Country, period: ReportingPeriod) -> None:
     """Two communes accepted (their figures roll up), one submitted, declarations filled in."""
     reports = UnitReport.objects.filter(period=period)
+    # The two communes' fake-page review counted in their reports, built into what they send up.
+    accepted = [country.communes[0], country.communes[3]]
+    reports.filter(unit__in=accepted).update(
+        fake_pages_found=2, fake_pages_reported=2, fake_pages_taken_down=1
+    )
+    build_period(period, unit_ids=[unit.pk for unit in accepted], now=IN_Q2_2025, engine="sql")
     reports.filter(unit__in=[country.communes[0], country.communes[3]]).update(
         state=ReportState.ACCEPTED,
         info_consistent=True,
@@ -179,7 +185,13 @@ def _freeze_some(country: Country, period: ReportingPeriod) -> None:
         state=ReportState.SUBMITTED, submitted_at=IN_Q2_2025
     )
     reports.filter(unit=country.districts[0]).update(
-        info_consistent=True, security_measures=False, positive_posts=12, comments_answered=3
+        info_consistent=True,
+        security_measures=False,
+        positive_posts=12,
+        comments_answered=3,
+        impersonation_scans=5,
+        fake_pages_found=3,
+        fake_pages_reported=1,
     )
     reports.filter(unit=country.communes[5]).update(state=ReportState.RETURNED)
 
@@ -216,6 +228,10 @@ def test_a_period_not_over_is_built_in_sql_exactly_as_the_reference_and_the_orm_
     assert district["units_missing"] == 2
     assert district["units_reporting"] == 2
     assert (district["positive_posts"], district["units_info_consistent"]) == (12, 1)
+    # The fake pages reported and taken down: the district's own and Cẩm Ngọc's accepted ones.
+    found = (district["fake_pages_found"], district["fake_pages_reported"])
+    assert found == (3 + 2, 1 + 2)
+    assert district["fake_pages_taken_down"] == 1
     # The moved body is in Điền Lư now; the renamed commune carries its new name.
     assert reports[country.communes[1].pk].unit_name == "Xã Cẩm Thành Mới"
     row = UnitReport.objects.get(period=country.q2, unit=country.communes[3]).body_rows

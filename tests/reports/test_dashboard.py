@@ -59,9 +59,9 @@ class World:
     cam_van: AdministrativeUnit
 
 
-def _submit(unit: AdministrativeUnit, by: User, period: ReportingPeriod) -> None:
+def _submit(unit: AdministrativeUnit, by: User, period: ReportingPeriod, **fields: Any) -> None:
     report = report_of(unit, period)
-    services.report_update(report=report, by=by, **DECLARATIONS)
+    services.report_update(report=report, by=by, **{**DECLARATIONS, **fields})
     services.report_submit(report=report, by=by)
 
 
@@ -82,11 +82,12 @@ def world(
     build_period(previous)
     build_period(quarter)
 
-    _submit(tree.cam_ngoc, people.cam_ngoc, quarter)
+    # Of its fake page found, Cẩm Ngọc reported it to the platform, which took it down.
+    _submit(tree.cam_ngoc, people.cam_ngoc, quarter, fake_pages_reported=1, fake_pages_taken_down=1)
     _submit(tree.cam_thanh, people.cam_thanh, quarter)
     services.report_accept(report=report_of(tree.cam_ngoc, quarter), by=people.cam_thuy)
     time_machine.move_to(AFTER_COMMUNE_DUE, tick=False)
-    _submit(cam_tam, factories.officer_of(cam_tam), quarter)
+    _submit(cam_tam, factories.officer_of(cam_tam), quarter, fake_pages_reported=1)
     return World(tree, people, quarter, previous, cam_tam, cam_van)
 
 
@@ -188,7 +189,9 @@ def test_a_draft_district_report_gives_live_figures_over_the_whole_subtree(world
     assert rates["consistent_information"] == (3, 3, 100)
     assert rates["account_security"] == (3, 3, 100)
     counts = {c.ref: [value for _label, value in c.counts] for c in board.criteria}
-    assert counts["impersonation_scan"] == [9, 3]
+    # Searches, fake pages found, reported to the platform, taken down (Cẩm Thành declared
+    # neither of the last two: nothing counted for it).
+    assert counts["impersonation_scan"] == [9, 3, 2, 1]
     assert counts["dissemination"] == [6, 135]
     # Two incidents discovered in the quarter, one reported to the platform 6 hours later.
     assert counts["account_security"] == [2, 1, 1, "6.0"]

@@ -296,6 +296,42 @@ def test_the_word_report_is_laid_out_as_an_official_report(district: UnitReport)
     assert district.totals["pages_registered"] == 4
 
 
+def test_the_fake_pages_reported_and_taken_down_are_counted_in_the_exports(
+    tree: Tree, people: People, registry: Registry, quarter: ReportingPeriod
+) -> None:
+    build_period(quarter)
+    commune = report_of(tree.cam_ngoc, quarter)
+    _submit_and_accept(
+        commune, people.cam_ngoc, people.cam_thuy, fake_pages_reported=1, fake_pages_taken_down=1
+    )
+    district = report_of(tree.cam_thuy, quarter)
+    report_services.report_update(
+        report=district,
+        by=people.cam_thuy,
+        impersonation_scans=4,
+        fake_pages_found=2,
+        fake_pages_reported=2,
+        fake_pages_taken_down=0,
+    )
+    build_period(quarter)
+    district = UnitReport.objects.select_related("unit__level", "period").get(pk=district.pk)
+    reported, taken_down = "Số trang mạo danh đã báo cáo nền tảng", "Số trang mạo danh đã bị gỡ bỏ"
+
+    sheet = _xlsx(district)["Tổng hợp"]
+    header = [cell.value for cell in sheet[4]]
+    rows = {tuple(row[:2]): row for row in _data(sheet)}
+    district_row = rows[("Huyện Cẩm Thủy", None)]
+    commune_row = rows[("Huyện Cẩm Thủy", "Xã Cẩm Ngọc")]
+    # The district's own two and Cẩm Ngọc's one reported; Cẩm Ngọc's one taken down.
+    assert district_row[header.index(reported)] == 3
+    assert district_row[header.index(taken_down)] == 1
+    assert commune_row[header.index(reported)] == 1
+    assert commune_row[header.index(taken_down)] == 1
+    text = _docx_text(render_docx(district))
+    assert reported in text
+    assert taken_down in text
+
+
 def test_the_pdf_shows_vietnamese_and_escapes_what_units_typed(
     district: UnitReport, people: People
 ) -> None:

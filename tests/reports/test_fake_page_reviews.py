@@ -229,6 +229,14 @@ def test_the_form_offers_the_review_while_the_counts_are_empty(
 
     form = offered.context["form"]
     assert (form["impersonation_scans"].value(), form["fake_pages_found"].value()) == (6, 2)
+    # What became of the pages found too: reported to the platform, and taken down.
+    assert (form["fake_pages_reported"].value(), form["fake_pages_taken_down"].value()) == (2, 1)
+    assert form.prefilled == [
+        "impersonation_scans",
+        "fake_pages_found",
+        "fake_pages_reported",
+        "fake_pages_taken_down",
+    ]
     html = offered.content.decode()
     assert "Lấy từ kết quả rà soát trang giả mạo" in html
     assert f"?unit={tree.cam_ngoc.pk}&amp;period={built.pk}" in html
@@ -236,11 +244,13 @@ def test_the_form_offers_the_review_while_the_counts_are_empty(
     report.refresh_from_db()
     assert (report.impersonation_scans, report.fake_pages_found) == (None, None)
 
-    saved = client.post(_edit_url(report), {**DECLARATIONS, "impersonation_scans": "7"})
+    typed = {"impersonation_scans": "7", "fake_pages_reported": "1", "fake_pages_taken_down": "0"}
+    saved = client.post(_edit_url(report), {**DECLARATIONS, **typed})
 
     assert saved.status_code == 302
     report.refresh_from_db()
     assert (report.impersonation_scans, report.fake_pages_found) == (7, 1)
+    assert (report.fake_pages_reported, report.fake_pages_taken_down) == (1, 0)
     # Filled in now: the form shows what the unit declared, without the notice.
     again = client.get(_edit_url(report))
     assert again.context["form"]["impersonation_scans"].value() == 7
@@ -271,7 +281,9 @@ def test_the_report_page_shows_the_review_beside_the_frozen_declarations(
     _record(tree.cam_ngoc, built, scans_done=3, fake_pages_found=1, reported_to_platform=1)
     report = report_of(tree.cam_ngoc, built)
     commune = _client(people.cam_ngoc)
-    assert commune.post(_edit_url(report), DECLARATIONS).status_code == 302
+    # As the form offers them: the review's counts, the pages' outcomes included.
+    declared = {**DECLARATIONS, "fake_pages_reported": 1, "fake_pages_taken_down": 1}
+    assert commune.post(_edit_url(report), declared).status_code == 302
     assert (
         commune.post(reverse("reports:submit", kwargs={"report_id": report.pk})).status_code == 302
     )
@@ -301,6 +313,40 @@ def test_the_report_page_shows_the_review_beside_the_frozen_declarations(
         reverse("reports:fake_page_reviews"), {"unit": tree.cam_ngoc.pk, "period": built.pk}
     )
     assert [row.unit_id for row in listed.context["page"].object_list] == [tree.cam_ngoc.pk]
+
+
+def test_the_pages_outcomes_may_stay_open_at_submission_and_roll_up_once_declared(
+    tree: Tree, people: People, built: ReportingPeriod
+) -> None:
+    commune = _client(people.cam_ngoc)
+    report = report_of(tree.cam_ngoc, built)
+    # The platform has not answered yet: reported and taken down are left empty.
+    assert commune.post(_edit_url(report), DECLARATIONS).status_code == 302
+    submit = reverse("reports:submit", kwargs={"report_id": report.pk})
+    assert commune.post(submit).status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+    assert (report.fake_pages_reported, report.fake_pages_taken_down) == (None, None)
+    assert (report.totals["fake_pages_reported"], report.totals["fake_pages_taken_down"]) == (0, 0)
+
+    # Returned, the commune declares them; accepted, they are counted in the district's report.
+    district = _client(people.cam_thuy)
+    back = reverse("reports:return", kwargs={"report_id": report.pk})
+    assert district.post(back, {"note": "Bổ sung số trang đã báo cáo."}).status_code == 302
+    declared = {**DECLARATIONS, "fake_pages_reported": 1, "fake_pages_taken_down": 1}
+    assert commune.post(_edit_url(report), declared).status_code == 302
+    assert commune.post(submit).status_code == 302
+    accept = reverse("reports:accept", kwargs={"report_id": report.pk})
+    assert district.post(accept, {"note": ""}).status_code == 302
+    build_period(built, unit_ids=[tree.cam_thuy.pk])
+
+    above = report_of(tree.cam_thuy, built)
+    assert (above.totals["fake_pages_reported"], above.totals["fake_pages_taken_down"]) == (1, 1)
+    row = above.child_rows.get(child_unit_id=tree.cam_ngoc.pk)
+    assert (row.fake_pages_reported, row.fake_pages_taken_down) == (1, 1)
+    html = district.get(_detail_url(report)).content.decode()
+    assert "Số trang mạo danh đã báo cáo nền tảng" in html
+    assert "Số trang mạo danh đã bị gỡ bỏ" in html
 
 
 def test_the_report_page_says_when_no_review_was_recorded(

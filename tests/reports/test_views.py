@@ -204,6 +204,8 @@ def test_the_district_submits_with_a_missing_commune_only_when_it_says_why(
         ({"comments_answered": "nhiều"}, "comments_answered"),
         ({"dissemination_sessions": "0", "participants": "12"}, "participants"),
         ({"impersonation_scans": "0", "fake_pages_found": "2"}, "fake_pages_found"),
+        ({"fake_pages_found": "1", "fake_pages_reported": "2"}, "fake_pages_reported"),
+        ({"fake_pages_found": "1", "fake_pages_taken_down": "2"}, "fake_pages_taken_down"),
         ({"info_consistent": "maybe"}, "info_consistent"),
     ],
 )

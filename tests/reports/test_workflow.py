@@ -69,6 +69,8 @@ def test_submitting_without_declarations_is_refused_naming_the_missing_fields(
     [
         ({"dissemination_sessions": 0, "participants": 12}, "participants"),
         ({"impersonation_scans": 0, "fake_pages_found": 2}, "fake_pages_found"),
+        ({"fake_pages_found": 1, "fake_pages_reported": 2}, "fake_pages_reported"),
+        ({"fake_pages_found": 0, "fake_pages_taken_down": 1}, "fake_pages_taken_down"),
         ({"positive_posts": -1}, "positive_posts"),
     ],
 )
