@@ -15,6 +15,28 @@ from tests import factories
 from units.models import AdministrativeUnit, Body
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a transactional test that does not put the serialized contents back.
+
+    Its closing flush would re-run post_migrate and leave content types behind, and every
+    later serialized test would then fail to restore (a duplicate key): the suite's
+    transactional tests are all ``django_db(transaction=True, serialized_rollback=True)``.
+    """
+    wrong = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+            marker and marker.kwargs.get("transaction")
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError(
+            "transactional tests must be marked "
+            "django_db(transaction=True, serialized_rollback=True): " + ", ".join(wrong)
+        )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _real_services(django_db_blocker: object) -> None:
     """Fail the run, loudly, if the services the suite is meant to use are not there."""

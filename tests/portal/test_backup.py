@@ -1,6 +1,6 @@
 """A backup restores: pages, files (bytes) and accepted reports come back identical.
 
-Real data in the real test database (committed: ``transactional_db``, so that ``pg_dump``
+Real data in the real test database (committed: a transactional test, so that ``pg_dump``
 sees it), a real ``pg_dump``, a fresh PostgreSQL database created for the restore and
 dropped afterwards, and a fresh media directory.
 """
@@ -98,8 +98,12 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+# Committed data (pg_dump reads from another connection), and the serialized contents put back
+# after, as every transactional test of the suite does: a plain flush would re-run post_migrate
+# and leave content types behind for the next serialized test to collide with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_into_an_empty_database_and_storage_identically(
-    transactional_db: None,
+    restore_migrated_data: None,
     media: Path,
     tree: Tree,
     people: People,
@@ -165,8 +169,9 @@ def test_a_backup_restores_into_an_empty_database_and_storage_identically(
         restore(directory, database=fresh_database, media_root=restored_media)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_damaged_backup_is_refused_before_anything_is_restored(
-    transactional_db: None, media: Path, tmp_path: Path, fresh_database: dict[str, Any]
+    restore_migrated_data: None, media: Path, tmp_path: Path, fresh_database: dict[str, Any]
 ) -> None:
     (media / "rules").mkdir(parents=True)
     (media / "rules" / "quy-che.pdf").write_bytes(b"%PDF-1.4 quy che")
