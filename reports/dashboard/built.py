@@ -31,9 +31,9 @@ from django.urls import reverse
 from accounts_registry.models import PageState
 from accounts_registry.selectors.pages import GAPS
 from reports import selectors
-from reports.dashboard.model import BodyGap, Gaps, PageGap
+from reports.dashboard.model import Gaps, PageGap
 from reports.dashboard.reach import Reach
-from reports.dashboard.registry import GAPS_LISTED, Registry
+from reports.dashboard.registry import GAPS_LISTED, Registry, body_gap
 from reports.models import ReportBodyRow, ReportingPeriod, ReportPageRow, UnitReport
 
 
@@ -139,19 +139,12 @@ def built_gaps(reach: Reach, period: ReportingPeriod, registry: Registry) -> Gap
             .values("body_id", "body_name", "unit_name", "has_contact", "has_rules")[:GAPS_LISTED]
         )
         gaps.body_list = [
-            BodyGap(
+            body_gap(
                 body_id=row["body_id"],
                 name=row["body_name"],
                 unit_name=row["unit_name"],
-                url=reverse("registry:body_registry", kwargs={"body_id": row["body_id"]}),
-                gaps=[
-                    (code, GAPS[code])
-                    for code, missing in (
-                        ("no_contact", not row["has_contact"]),
-                        ("no_rules", not row["has_rules"]),
-                    )
-                    if missing
-                ],
+                has_contact=row["has_contact"],
+                has_rules=row["has_rules"],
             )
             for row in listed
         ]
