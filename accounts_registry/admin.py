@@ -30,6 +30,7 @@ from accounts_registry.models import (
 )
 from accounts_registry.services.pages import page_approve, page_archive
 from portal.text import fold
+from users.requests import AuthenticatedHttpRequest
 
 
 @admin.register(Platform)
@@ -100,7 +101,10 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         # search_name is folded: fold the term too, so "cam ngoc" finds "Cẩm Ngọc".
-        return super().get_search_results(request, queryset, fold(search_term))
+        results: tuple[QuerySet[Any], bool] = super().get_search_results(
+            request, queryset, fold(search_term)
+        )
+        return results
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Registration canonicalises the address and refuses duplicates: the portal does it.
@@ -122,16 +126,21 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
         # Reverting to an old version would set the state without the workflow's checks.
         if request.method == "POST":
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
 
     @admin.action(description=_("Approve the selected submitted pages"), permissions=["approve"])
-    def approve_pages(self, request: HttpRequest, queryset: QuerySet[SocialPage]) -> None:
+    def approve_pages(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[SocialPage]
+    ) -> None:
         """Approve through the service, so the four-eyes rule holds here too: an
         administrator who registered or submitted a page is refused for that page."""
         approved = 0
         for page in queryset.filter(state=PageState.SUBMITTED):
             try:
-                page_approve(page=page, by=request.user, note=str(_("Approved in the admin.")))  # type: ignore[arg-type]
+                page_approve(page=page, by=request.user, note=str(_("Approved in the admin.")))
             except ValidationError as error:
                 self.message_user(request, f"{page}: {'; '.join(error.messages)}", messages.ERROR)
             else:
@@ -144,11 +153,13 @@ class SocialPageAdmin(_NoDelete, SimpleHistoryAdmin):
         )
 
     @admin.action(description=_("Archive the selected pages"), permissions=["archive"])
-    def archive_pages(self, request: HttpRequest, queryset: QuerySet[SocialPage]) -> None:
+    def archive_pages(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[SocialPage]
+    ) -> None:
         archived = 0
         for page in queryset.exclude(state=PageState.ARCHIVED):
             try:
-                page_archive(page=page, by=request.user, note=str(_("Archived in the admin.")))  # type: ignore[arg-type]
+                page_archive(page=page, by=request.user, note=str(_("Archived in the admin.")))
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:

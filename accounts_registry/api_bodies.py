@@ -34,11 +34,12 @@ from accounts_registry.services.spokespersons import spokesperson_set
 from accounts_registry.views_bodies import rules_file_response
 from units.models import Body
 from users import scope
+from users.requests import AuthenticatedRequest
 from users.scope import Action
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class _EditableBodyField(serializers.PrimaryKeyRelatedField):
+class _EditableBodyField(serializers.PrimaryKeyRelatedField[Body]):
     """A body the caller may edit; any other id is "not found", whether it exists or not."""
 
     def get_queryset(self) -> QuerySet[Body]:
@@ -46,7 +47,7 @@ class _EditableBodyField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class _EditablePageField(serializers.PrimaryKeyRelatedField):
+class _EditablePageField(serializers.PrimaryKeyRelatedField[SocialPage]):
     def get_queryset(self) -> QuerySet[SocialPage]:
         return selectors.body_pages_for(self.context["request"].user, Action.EDIT)
 
@@ -142,6 +143,8 @@ class ContactPersonViewSet(
     viewsets.GenericViewSet[ContactPerson],
 ):
     """Contact persons of the bodies the caller may see."""
+
+    request: AuthenticatedRequest
 
     filterset_class = ContactFilter
 
@@ -247,6 +250,8 @@ class PostingRulesViewSet(
 ):
     """Posting rules of the bodies the caller may see."""
 
+    request: AuthenticatedRequest
+
     filterset_class = PostingRulesFilter
     parser_classes = [MultiPartParser, FormParser]
 
@@ -276,7 +281,7 @@ class PostingRulesViewSet(
         },
     )
     @action(detail=True, filter_backends=[])
-    def download(self, request: Request, pk: str | None = None) -> Any:
+    def download(self, request: AuthenticatedRequest, pk: str | None = None) -> Any:
         return rules_file_response(self.get_object())
 
 
@@ -359,6 +364,8 @@ class SpokespersonViewSet(
     viewsets.GenericViewSet[Spokesperson],
 ):
     """Spokespersons (current and archived) of the bodies the caller may see."""
+
+    request: AuthenticatedRequest
 
     filterset_class = SpokespersonFilter
 

@@ -24,6 +24,7 @@ from accounts_registry.selectors import pages as selectors
 from accounts_registry.services import pages as services
 from units.models import Body
 from users import scope
+from users.requests import AuthenticatedRequest
 from users.scope import Action
 
 
@@ -152,10 +153,11 @@ class PageFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         data = self.form.cleaned_data
-        user = self.request.user if self.request is not None else None
         unit = None
         if data.get("unit") is not None:
-            unit = scope.units(user).filter(pk=int(data["unit"])).first()
+            # Used outside a request, there is no caller and no unit in scope.
+            if self.request is not None:
+                unit = scope.units(self.request.user).filter(pk=int(data["unit"])).first()
             if unit is None:
                 # A unit outside the caller's scope is as good as absent: nothing is below it.
                 return queryset.none()
@@ -219,6 +221,8 @@ class PageViewSet(
 ):
     """Official pages of the bodies the caller may see."""
 
+    request: AuthenticatedRequest
+
     serializer_class = PageSerializer
     filterset_class = PageFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -249,7 +253,7 @@ class PageViewSet(
         )
         return self._answer(page)
 
-    def _step(self, request: Request, function: Any, note_serializer: Any) -> Response:
+    def _step(self, request: AuthenticatedRequest, function: Any, note_serializer: Any) -> Response:
         page = self.get_object()
         serializer = note_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -266,7 +270,7 @@ class PageViewSet(
         responses=PageSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._step(request, services.page_submit, NoteSerializer)
 
     @extend_schema(
@@ -276,7 +280,7 @@ class PageViewSet(
         responses=PageSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._step(request, services.page_approve, NoteSerializer)
 
     @extend_schema(
@@ -286,7 +290,7 @@ class PageViewSet(
         responses=PageSerializer,
     )
     @action(detail=True, methods=["post"], url_path="return", filter_backends=[])
-    def return_(self, request: Request, pk: str | None = None) -> Response:
+    def return_(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._step(request, services.page_return, ReturnNoteSerializer)
 
     @extend_schema(
@@ -296,7 +300,7 @@ class PageViewSet(
         responses=PageSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def confirm(self, request: Request, pk: str | None = None) -> Response:
+    def confirm(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._step(request, services.page_confirm, NoteSerializer)
 
     @extend_schema(
@@ -306,7 +310,7 @@ class PageViewSet(
         responses=PageSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
+    def archive(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._step(request, services.page_archive, NoteSerializer)
 
 

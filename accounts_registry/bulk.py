@@ -105,7 +105,7 @@ class Preview:
         return not self.errors and bool(self.rows) and not self.bad
 
 
-def editable_bodies(user: Any) -> QuerySet[Body]:
+def editable_bodies(user: User) -> QuerySet[Body]:
     """The live bodies whose pages ``user`` may register."""
     return (
         scope.bodies(user, Action.EDIT)
@@ -122,7 +122,7 @@ def active_platforms() -> list[Platform]:
 # --- the template -------------------------------------------------------------------------
 
 
-def build_template(user: Any) -> bytes:
+def build_template(user: User) -> bytes:
     """The XLSX template: headers, one example row, and the lists of bodies and platforms."""
     bodies = list(editable_bodies(user))
     platforms = active_platforms()
@@ -310,7 +310,7 @@ class _Lookups:
     platforms: dict[str, Platform]
 
 
-def _lookups(user: Any) -> _Lookups:
+def _lookups(user: User) -> _Lookups:
     bodies = list(editable_bodies(user))
     by_name: dict[str, list[Body]] = {}
     for body in bodies:
@@ -482,7 +482,7 @@ def _check_duplicates(rows: list[Row], lookups: _Lookups) -> None:
             row.errors.append(str(services.TAKEN_ELSEWHERE))
 
 
-def validate_workbook(path: Path, user: Any) -> Preview:
+def validate_workbook(path: Path, user: User) -> Preview:
     """Check every row of the workbook at ``path`` for ``user``; never writes."""
     cells_by_row, problems = read_rows(path)
     lookups = _lookups(user)

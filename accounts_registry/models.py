@@ -104,12 +104,17 @@ class SocialPage(models.Model):
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     search_name = models.CharField(max_length=300, editable=False, db_index=True)
+    # The directory's search document: this page's, its body's and its units' folded names
+    # in one column, written by PostgreSQL triggers only (migration 0007_page_search_document;
+    # whatever Django writes here is replaced). Empty on SQLite, which searches otherwise.
+    search_document = models.TextField(default="", blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # The search document is derived from other rows: not a change of the page.
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     objects = SocialPageQuerySet.as_manager()
 

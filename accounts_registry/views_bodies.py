@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,10 +36,11 @@ from accounts_registry.services.spokespersons import (
 from incidents.selectors_findings import finding_counts
 from units.models import Body
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 from users.scope import Action
 
 
-def _body_for_change(request: HttpRequest, body_id: int) -> Body:
+def _body_for_change(request: AuthenticatedHttpRequest, body_id: int) -> Body:
     """The body, if the user may change its records; 404 outside scope, 403 read-only."""
     body = scope.get_body_or_404(request.user, body_id)
     if not scope.can(request.user, Action.EDIT, body):
@@ -48,7 +49,7 @@ def _body_for_change(request: HttpRequest, body_id: int) -> Body:
 
 
 def _render_registry(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     body: Body,
     *,
     contact_form: ContactForm | None = None,
@@ -103,7 +104,7 @@ def _render_registry(
 
 @login_required
 @require_GET
-def body_registry(request: HttpRequest, body_id: int) -> HttpResponse:
+def body_registry(request: AuthenticatedHttpRequest, body_id: int) -> HttpResponse:
     """The body's contact person, posting rules (every version) and their history."""
     body = scope.get_body_or_404(request.user, body_id)
     return _render_registry(request, body)
@@ -111,7 +112,7 @@ def body_registry(request: HttpRequest, body_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def body_contact(request: HttpRequest, body_id: int) -> HttpResponse:
+def body_contact(request: AuthenticatedHttpRequest, body_id: int) -> HttpResponse:
     """Set the body's default contact person."""
     body = _body_for_change(request, body_id)
     form = ContactForm(request.POST)
@@ -128,7 +129,7 @@ def body_contact(request: HttpRequest, body_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def body_spokesperson(request: HttpRequest, body_id: int) -> HttpResponse:
+def body_spokesperson(request: AuthenticatedHttpRequest, body_id: int) -> HttpResponse:
     """Set the body's spokesperson, or record that it has none any more ("clear")."""
     body = _body_for_change(request, body_id)
     if "clear" in request.POST:
@@ -149,7 +150,7 @@ def body_spokesperson(request: HttpRequest, body_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def body_rules_upload(request: HttpRequest, body_id: int) -> HttpResponse:
+def body_rules_upload(request: AuthenticatedHttpRequest, body_id: int) -> HttpResponse:
     """Upload a new version of the body's posting rules."""
     body = _body_for_change(request, body_id)
     form = RulesUploadForm(request.POST, request.FILES)
@@ -184,7 +185,7 @@ def rules_file_response(rules: PostingRules) -> FileResponse:
 
 @login_required
 @require_GET
-def rules_download(request: HttpRequest, body_id: int, pk: int) -> FileResponse:
+def rules_download(request: AuthenticatedHttpRequest, body_id: int, pk: int) -> FileResponse:
     """Download one version of a body's rules (only in scope; media is not served)."""
     rules = selectors.get_rules_or_404(request.user, body_id=body_id, pk=pk)
     return rules_file_response(rules)
@@ -192,7 +193,7 @@ def rules_download(request: HttpRequest, body_id: int, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def page_contact(request: HttpRequest, body_id: int, page_id: int) -> HttpResponse:
+def page_contact(request: AuthenticatedHttpRequest, body_id: int, page_id: int) -> HttpResponse:
     """A page's own contact person, which overrides the body's default."""
     body = scope.get_body_or_404(request.user, body_id)
     page = selectors.get_page_of_body_or_404(request.user, body=body, page_id=page_id)

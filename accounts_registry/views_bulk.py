@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from accounts_registry import bulk, exports
 from accounts_registry.views_pages import filtered_pages
 from privacy.services import record_export
+from users.requests import AuthenticatedHttpRequest
 
 _SESSION_KEY = "registry_bulk_upload"
 # An upload waits this long for its commit; a preview left open over a day is re-uploaded.
@@ -68,13 +69,13 @@ def _forget_upload(request: HttpRequest) -> None:
     request.session.pop(_SESSION_KEY, None)
 
 
-def _require_editor(request: HttpRequest) -> None:
+def _require_editor(request: AuthenticatedHttpRequest) -> None:
     if not bulk.editable_bodies(request.user).exists():
         raise Http404
 
 
 @login_required
-def template_download(request: HttpRequest) -> HttpResponse:
+def template_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The XLSX template, with the bodies the user may register pages for."""
     _require_editor(request)
     response = HttpResponse(bulk.build_template(request.user), content_type=_XLSX)
@@ -83,7 +84,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def bulk_upload(request: HttpRequest) -> HttpResponse:
+def bulk_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a filled-in template; it is checked, never written, until the commit."""
     _require_editor(request)
     error: Any = None
@@ -124,7 +125,7 @@ def _render_preview(request: HttpRequest, preview: bulk.Preview, status: int = 2
 
 
 @login_required
-def bulk_preview(request: HttpRequest) -> HttpResponse:
+def bulk_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every row of the upload: the bad ones with all their reasons, then the good ones."""
     _require_editor(request)
     path = _stored_upload(request)
@@ -142,7 +143,7 @@ def bulk_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_commit(request: HttpRequest) -> HttpResponse:
+def bulk_commit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register every row, or none (re-checked now: the register may have changed)."""
     _require_editor(request)
     path = _stored_upload(request)
@@ -152,7 +153,7 @@ def bulk_commit(request: HttpRequest) -> HttpResponse:
     try:
         # One action: each reviewer is told once of all the pages it submits.
         submit = request.POST.get("submit_for_review") == "1"
-        pages = bulk.import_workbook(path, request.user, submit=submit)  # type: ignore[arg-type]
+        pages = bulk.import_workbook(path, request.user, submit=submit)
     except bulk.BulkError as refused:
         messages.error(request, _("Nothing was imported: correct the rows below and upload again."))
         return _render_preview(request, refused.preview, status=409)
@@ -189,7 +190,7 @@ def _filename(extension: str) -> str:
 
 
 @login_required
-def export_xlsx(request: HttpRequest) -> FileResponse:
+def export_xlsx(request: AuthenticatedHttpRequest) -> FileResponse:
     """The filtered page list as an Excel workbook."""
     out = exports.write_xlsx(filtered_pages(request)[1])
     # Contact persons' names and phones: a personal-data export, recorded (privacy/).
@@ -198,7 +199,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered page list as CSV (UTF-8 with BOM), streamed."""
     record_export(request, "registry pages (CSV, with contact persons)")
     response = StreamingHttpResponse(

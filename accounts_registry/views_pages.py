@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -24,12 +24,13 @@ from accounts_registry.models import PageState, Platform, SocialPage
 from accounts_registry.selectors import pages as selectors
 from accounts_registry.services import pages as services
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 from users.scope import Action
 
 PAGE_SIZE = 50
 
 
-def _get_page(request: HttpRequest, pk: int, action: Action) -> SocialPage:
+def _get_page(request: AuthenticatedHttpRequest, pk: int, action: Action) -> SocialPage:
     try:
         return (
             selectors.with_gaps(selectors.pages_for(request.user, action))
@@ -40,11 +41,13 @@ def _get_page(request: HttpRequest, pk: int, action: Action) -> SocialPage:
         raise Http404 from exc
 
 
-def _editable_bodies(request: HttpRequest) -> QuerySet[Any]:
+def _editable_bodies(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
     return scope.bodies(request.user, Action.EDIT).filter(archived_at__isnull=True).order_by("name")
 
 
-def filtered_pages(request: HttpRequest) -> tuple[PageFilterForm, QuerySet[SocialPage]]:
+def filtered_pages(
+    request: AuthenticatedHttpRequest,
+) -> tuple[PageFilterForm, QuerySet[SocialPage]]:
     """The list's filter form and the scoped pages it selects; the exports use it too."""
     form = PageFilterForm(
         request.GET or None,
@@ -72,7 +75,7 @@ def filtered_pages(request: HttpRequest) -> tuple[PageFilterForm, QuerySet[Socia
 
 
 @login_required
-def page_list(request: HttpRequest) -> HttpResponse:
+def page_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pages in scope, filtered by unit, body, platform, state, gap and name."""
     form, pages = filtered_pages(request)
     page = Paginator(selectors.page_rows(pages), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -92,7 +95,7 @@ def page_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def page_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One page: its fields, its gaps, the actions open to the user, its workflow and history."""
     page = _get_page(request, pk, Action.VIEW)
     can_edit = selectors.pages_for(request.user, Action.EDIT).filter(pk=page.pk).exists()
@@ -135,7 +138,7 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 
 
 @login_required
-def page_register(request: HttpRequest) -> HttpResponse:
+def page_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a page of one of the bodies the user edits."""
     # Never the whole list of bodies: an administrator may edit 100,000 of them.
     if not _editable_bodies(request).exists():
@@ -152,7 +155,7 @@ def page_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            page = services.page_register(by=request.user, **data)  # type: ignore[arg-type]
+            page = services.page_register(by=request.user, **data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -170,7 +173,7 @@ def page_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def page_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a draft, returned or approved page (an approved one goes back to review)."""
     page = _get_page(request, pk, Action.EDIT)
     if page.state not in services.EDITABLE_STATES:
@@ -180,7 +183,7 @@ def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         was_approved = page.state == PageState.APPROVED
         try:
-            page = services.page_update(page=page, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            page = services.page_update(page=page, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -200,7 +203,7 @@ def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     action: Action,
@@ -226,7 +229,7 @@ def _transition(
 
 @login_required
 @require_POST
-def page_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def page_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
@@ -239,7 +242,7 @@ def page_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def page_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def page_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
@@ -251,7 +254,7 @@ def page_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def page_return(request: HttpRequest, pk: int) -> HttpResponse:
+def page_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
@@ -263,7 +266,7 @@ def page_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def page_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def page_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
@@ -275,7 +278,7 @@ def page_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def page_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def page_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,

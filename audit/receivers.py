@@ -81,7 +81,7 @@ def _failures_beyond_limit(request: Any) -> int | None:
     failures = getattr(request, "axes_failures_since_start", None) if request else None
     if failures is None:
         return None
-    limit = get_failure_limit(request, getattr(request, "axes_credentials", None))
+    limit: int = get_failure_limit(request, getattr(request, "axes_credentials", None))
     return int(failures) - limit
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from audit.models import AuditEvent
 from users import scope
+from users.models import User
 
 
-def events_for(user: Any) -> QuerySet[AuditEvent]:
+def events_for(user: User) -> QuerySet[AuditEvent]:
     """The events a user may read: all for administrators, their subtree's for officers.
 
     Officers see the approvals and role changes recorded under the units they review.

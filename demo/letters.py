@@ -126,7 +126,8 @@ def _lineage(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
 
 def _today(letter: dict[str, Any]) -> bool:
     """A letter of today's (two-tier) country, rather than of the three-tier history."""
-    return letter.get("era", "history") == "today"
+    era: str = letter.get("era", "history")
+    return era == "today"
 
 
 def _children(unit: AdministrativeUnit, *, today: bool = False) -> list[AdministrativeUnit]:
@@ -445,7 +446,9 @@ def _build_letter(
         ],
         paper=_paper(letter),
     )
-    directive = services.directive_issue(directive, by=by, today=fields["issued_on"])
+    # Signed as of the letter's date, when its issuer (and its officers) were in force.
+    with scope.acting_on(fields["issued_on"] or today):
+        directive = services.directive_issue(directive, by=by, today=fields["issued_on"])
     # The answers are history: recorded as of the letter's date, when its recipients (and
     # the clerks anchored on them) were in force.
     with scope.acting_on(directive.issued_on or today):

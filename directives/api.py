@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -52,7 +52,7 @@ from directives.serializers import (
 )
 from legal.models import LegalNode
 from users import scope
-from users.models import User
+from users.requests import AuthenticatedRequest
 
 _TAGS = ["directives"]
 _RECEIPT_TAGS = ["directive receipts"]
@@ -110,7 +110,7 @@ def _directive_rows(queryset: QuerySet[Directive]) -> QuerySet[Directive]:
 
 
 def _directive_context(
-    request: Request, directives: Iterable[Directive], base: dict[str, Any]
+    request: AuthenticatedRequest, directives: Iterable[Directive], base: dict[str, Any]
 ) -> dict[str, Any]:
     """What the directive serializer adds to each row, for a page of rows in three queries:
     the counts over the receipts the caller may see, whether the caller manages it, and the
@@ -185,6 +185,8 @@ class DirectiveViewSet(
 ):
     """Directives (công văn) in the caller's reach."""
 
+    # Signed in (``IsAuthenticated``): the user is a ``User``.
+    request: AuthenticatedRequest
     serializer_class = DirectiveSerializer
     filterset_class = DirectiveFilter
     lookup_value_regex = r"\d+"
@@ -205,7 +207,7 @@ class DirectiveViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        context = _directive_context(request, rows, self.get_serializer_context())
+        context = _directive_context(self.request, rows, self.get_serializer_context())
         data = DirectiveSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
@@ -272,7 +274,7 @@ class DirectiveViewSet(
         directive = _service_call(
             services.directive_create,
             issuer=data["issuer"],
-            by=request.user,
+            by=self.request.user,
             **self._write_arguments(data),
         )
         return self._answer(directive, status.HTTP_201_CREATED)
@@ -286,7 +288,7 @@ class DirectiveViewSet(
         directive = _service_call(
             services.directive_update,
             directive,
-            by=request.user,
+            by=self.request.user,
             **self._write_arguments(serializer.validated_data),
         )
         return self._answer(directive)
@@ -303,7 +305,7 @@ class DirectiveViewSet(
         filter_backends=[],
         parser_classes=[MultiPartParser, FormParser],
     )
-    def attachments(self, request: Request, pk: str | None = None) -> Response:
+    def attachments(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         directive = self._managed(pk)
         serializer = FileListInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -323,7 +325,7 @@ class DirectiveViewSet(
         responses=DirectiveSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def issue(self, request: Request, pk: str | None = None) -> Response:
+    def issue(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         directive = _service_call(services.directive_issue, self._managed(pk), by=request.user)
         return self._answer(directive)
 
@@ -334,7 +336,7 @@ class DirectiveViewSet(
         responses=DirectiveSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
+    def archive(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         directive = _service_call(services.directive_archive, self._managed(pk), by=request.user)
         return self._answer(directive)
 
@@ -345,7 +347,7 @@ class DirectiveViewSet(
         responses=RemindedSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def remind(self, request: Request, pk: str | None = None) -> Response:
+    def remind(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         directive = self._managed(pk)
         serializer = RemindInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -364,7 +366,7 @@ class DirectiveViewSet(
         responses=ChainSerializer,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
-    def chain(self, request: Request, pk: str | None = None) -> Response:
+    def chain(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         directive = selectors.get_directive_or_404(request.user, pk)
         ancestors = selectors.ancestors_of(request.user, directive)
         data = {
@@ -383,7 +385,7 @@ class DirectiveViewSet(
         responses=ReceiptTableSerializer,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
-    def receipts(self, request: Request, pk: str | None = None) -> Response:
+    def receipts(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         user = request.user
         directive = selectors.get_directive_or_404(user, pk)
         rows = selectors.receipt_rows(directive)
@@ -455,6 +457,8 @@ class ReceiptViewSet(
 ):
     """Receipts of issued directives: one per recipient, acknowledged and reported on."""
 
+    # Signed in (``IsAuthenticated``): the user is a ``User``.
+    request: AuthenticatedRequest
     serializer_class = ReceiptSerializer
     filterset_class = ReceiptFilter
     lookup_value_regex = r"\d+"
@@ -495,16 +499,16 @@ class ReceiptViewSet(
         rows = list(page if page is not None else queryset)
         context = {
             **self.get_serializer_context(),
-            "answerable": _answerable_ids(request.user, rows),
+            "answerable": _answerable_ids(self.request.user, rows),
             "tasks": selectors.tasks_by_receipt(rows),
         }
         data = ReceiptSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        receipt = selectors.get_receipt_or_404(request.user, kwargs.get("pk"))
-        if receipt.directive.is_issued and selectors.answerable(request.user, receipt):
-            services.receipt_open(receipt, by=cast(User, request.user))
+        receipt = selectors.get_receipt_or_404(self.request.user, kwargs.get("pk"))
+        if receipt.directive.is_issued and selectors.answerable(self.request.user, receipt):
+            services.receipt_open(receipt, by=self.request.user)
         return self._detail(receipt)
 
     @extend_schema(
@@ -514,7 +518,7 @@ class ReceiptViewSet(
         responses=ReceiptDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+    def acknowledge(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         receipt = selectors.get_answerable_or_404(request.user, pk)
         receipt = _service_call(services.receipt_acknowledge, receipt, by=request.user)
         return self._detail(receipt)
@@ -534,7 +538,7 @@ class ReceiptViewSet(
         filter_backends=[],
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
-    def reports(self, request: Request, pk: str | None = None) -> Response:
+    def reports(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         receipt = selectors.get_answerable_or_404(request.user, pk)
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

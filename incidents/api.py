@@ -28,6 +28,7 @@ from incidents.throttling import PublicReportThrottle
 from privacy.services import may_see_reporter
 from units.models import Body
 from users import scope
+from users.requests import AuthenticatedRequest
 from users.scope import Action
 
 _TAGS = ["incidents"]
@@ -155,8 +156,10 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_unit(
         self, queryset: QuerySet[Incident], name: str, value: Any
     ) -> QuerySet[Incident]:
-        user = self.request.user if self.request is not None else None
-        unit = scope.units(user).filter(pk=int(value)).first()
+        if self.request is None:
+            # Used outside a request: no caller, so no unit is in scope.
+            return queryset.none()
+        unit = scope.units(self.request.user).filter(pk=int(value)).first()
         if unit is None:
             # A unit outside the caller's scope is as good as absent: nothing is below it.
             return queryset.none()
@@ -197,6 +200,8 @@ class IncidentViewSet(
 ):
     """Incidents of the bodies the caller may see."""
 
+    request: AuthenticatedRequest
+
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     lookup_value_regex = r"\d+"
@@ -225,7 +230,7 @@ class IncidentViewSet(
         serializer = IncidentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        body = scope.bodies(request.user, Action.EDIT).filter(pk=data["body"]).first()
+        body = scope.bodies(self.request.user, Action.EDIT).filter(pk=data["body"]).first()
         if body is None:
             raise ValidationError({"body": ["Choose a body you work for."]})
         page = None
@@ -252,7 +257,7 @@ class IncidentViewSet(
         responses=IncidentDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def transition(self, request: Request, pk: str | None = None) -> Response:
+    def transition(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         incident = self.get_object()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -276,7 +281,7 @@ class IncidentViewSet(
         filter_backends=[],
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
-    def evidence(self, request: Request, pk: str | None = None) -> Response:
+    def evidence(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         incident = self.get_object()
         user = request.user
         if not (

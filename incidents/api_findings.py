@@ -31,6 +31,7 @@ from incidents.models import (
     MonitoringFinding,
 )
 from users import scope
+from users.requests import AuthenticatedRequest
 from users.scope import Action
 
 _TAGS = ["incidents: monitoring findings"]
@@ -128,6 +129,8 @@ class FindingViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet[MonitoringFinding],
 ):
+    request: AuthenticatedRequest
+
     filterset_class = FindingFilter
     serializer_class = FindingSerializer
 
@@ -139,7 +142,7 @@ class FindingViewSet(
         serializer = FindingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        body = scope.bodies(request.user, Action.REVIEW).filter(pk=data.pop("body")).first()
+        body = scope.bodies(self.request.user, Action.REVIEW).filter(pk=data.pop("body")).first()
         if body is None:
             raise ValidationError({"body": ["Not found, or outside your scope."]})
         page_id = data.pop("page")
@@ -154,7 +157,7 @@ class FindingViewSet(
             raise _as_api_error(error) from error
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, request: Request, function: Any, **kwargs: Any) -> Response:
+    def _run(self, request: AuthenticatedRequest, function: Any, **kwargs: Any) -> Response:
         serializer = FindingNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -175,10 +178,10 @@ class FindingViewSet(
         responses=FindingSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def remediate(self, request: Request, pk: str | None = None) -> Response:
+    def remediate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._run(request, services.finding_remediate)
 
-    def _decide(self, request: Request, function: Any) -> Response:
+    def _decide(self, request: AuthenticatedRequest, function: Any) -> Response:
         if not services.may_close(self.get_object(), request.user):
             raise PermissionDenied("Only the office that recorded the finding can do this.")
         return self._run(request, function)
@@ -190,7 +193,7 @@ class FindingViewSet(
         responses=FindingSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._decide(request, services.finding_close)
 
     @extend_schema(
@@ -200,5 +203,5 @@ class FindingViewSet(
         responses=FindingSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
+    def reopen(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._decide(request, services.finding_reopen)

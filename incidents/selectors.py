@@ -30,17 +30,18 @@ from incidents.models import (
 )
 from units.models import AdministrativeUnit
 from users import scope
+from users.models import User
 from users.scope import Action
 
 
-def incidents_for(user: Any, action: Action = Action.VIEW) -> QuerySet[Incident]:
+def incidents_for(user: User, action: Action = Action.VIEW) -> QuerySet[Incident]:
     """Incidents ``user`` may see (VIEW), report on (EDIT) or move along (REVIEW)."""
     return scope.restrict(
         user, Incident.objects.all(), unit_path="body__unit__path", body="body", action=action
     )
 
 
-def get_incident_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> Incident:
+def get_incident_or_404(user: User, pk: Any, action: Action = Action.VIEW) -> Incident:
     try:
         return (
             incidents_for(user, action)
@@ -84,7 +85,7 @@ def history_of(incident: Incident, limit: int = 50) -> list[Any]:
     return list(incident.history.select_related("history_user").order_by("-history_date")[:limit])
 
 
-def get_evidence_or_404(user: Any, *, incident_id: Any, pk: Any) -> Evidence:
+def get_evidence_or_404(user: User, *, incident_id: Any, pk: Any) -> Evidence:
     """A piece of evidence of an incident in the user's scope, else 404."""
     try:
         return Evidence.objects.get(

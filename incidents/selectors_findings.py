@@ -12,10 +12,11 @@ from django.utils import timezone
 from incidents.models import FindingState, MonitoringFinding
 from units.models import Body
 from users import scope
+from users.models import User
 from users.scope import Action
 
 
-def findings_for(user: Any, action: Action = Action.VIEW) -> QuerySet[MonitoringFinding]:
+def findings_for(user: User, action: Action = Action.VIEW) -> QuerySet[MonitoringFinding]:
     """Findings about the bodies ``user`` may reach for ``action``."""
     return scope.restrict(
         user,
@@ -26,7 +27,7 @@ def findings_for(user: Any, action: Action = Action.VIEW) -> QuerySet[Monitoring
     )
 
 
-def get_finding_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> MonitoringFinding:
+def get_finding_or_404(user: User, pk: Any, action: Action = Action.VIEW) -> MonitoringFinding:
     try:
         return (
             findings_for(user, action)

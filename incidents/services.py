@@ -1,10 +1,11 @@
 """Writes to incidents: reporting, evidence and the workflow, with their notifications.
 
-Every state change goes through ``incident_transition``, which checks the current state
-against ``TRANSITIONS`` and writes an ``IncidentStep``; views, the API and the admin all
-call it, so an illegal transition is impossible from any entry point. Who may call which
-function is the callers' business (through ``incidents.selectors``); the services record
-``by``.
+Every state change goes through ``incident_transition``, which moves the incident through
+``users.workflow.transition`` over ``INCIDENT_WORKFLOW`` (declared from ``TRANSITIONS``): it
+locks the row, checks the current state, checks that ``by`` is an officer at or above the
+body (or an administrator; ``None`` is the system), writes an ``IncidentStep`` and tells the
+body and its reviewers. Views, the API and the admin all call it, so an illegal transition
+is impossible from any entry point.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from notifications.services import Recipient
 from units.models import Body
 from users import scope
 from users.models import Role, RoleAssignment, User
+from users.workflow import Rule, Workflow, transition
 
 S = IncidentState
 
@@ -153,30 +155,82 @@ def incident_transition(
     *, incident: Incident, to_state: str, by: User | None, note: str
 ) -> Incident:
     """Move an incident one step along its workflow, with a note saying why."""
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if to_state not in allowed_transitions(locked.state):
-        raise ValidationError(
-            _("An incident cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "from": locked.get_state_display(),
-                "to": dict(IncidentState.choices).get(to_state, to_state),
-            }
-        )
-    if not note.strip():
-        raise ValidationError({"note": _("Write a note saying what was done and why.")})
-    from_state = locked.state
-    now = timezone.now()
-    locked.state = to_state
-    if to_state == S.REPORTED_TO_PLATFORM and locked.reported_to_platform_at is None:
-        locked.reported_to_platform_at = now
-    if to_state in CLOSED_STATES:
-        locked.closed_at = now
-    _save(locked, by)
-    step = IncidentStep.objects.create(
-        incident=locked, from_state=from_state, to_state=to_state, note=note.strip(), by=by, at=now
+
+    def apply(locked: Incident) -> None:
+        if not note.strip():
+            raise ValidationError({"note": _("Write a note saying what was done and why.")})
+        now = timezone.now()
+        # The step is dated like the fields it sets (``_record``).
+        locked._moved_at = now  # type: ignore[attr-defined]
+        if to_state == S.REPORTED_TO_PLATFORM and locked.reported_to_platform_at is None:
+            locked.reported_to_platform_at = now
+        if to_state in CLOSED_STATES:
+            locked.closed_at = now
+
+    return transition(INCIDENT_WORKFLOW, incident, to_state, by=by, note=note, apply=apply).obj
+
+
+# --- The workflow -------------------------------------------------------------------------------
+
+
+def _lock(incident: Incident) -> Incident:
+    # The body and its unit come along: the rule reads the unit, the notice the body's name.
+    return (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("body", "body__unit")
+        .get(pk=incident.pk)
     )
-    notify(incident=locked, step=step)
-    return locked
+
+
+def may_move(by: User | None, incident: Incident) -> bool:
+    """Whether ``by`` may move ``incident``: an officer in force at or above its body, or an
+    administrator (``selectors.incidents_for(by, REVIEW)``, read from the grants
+    ``users.scope`` caches on the user: no query). ``None`` is the system."""
+    if by is None:
+        return True
+    grants = scope.grants_for(by)
+    path = incident.body.unit.path
+    return grants.is_admin or any(path.startswith(outer) for outer in grants.acting_subtree_paths)
+
+
+def _refusal(incident: Incident, to_state: str) -> ValidationError:
+    return ValidationError(
+        _("An incident cannot go from “%(from)s” to “%(to)s”.")
+        % {
+            "from": incident.get_state_display(),
+            "to": dict(IncidentState.choices).get(to_state, to_state),
+        }
+    )
+
+
+def _record(incident: Incident, from_state: str, by: User | None, note: str) -> IncidentStep:
+    return IncidentStep.objects.create(
+        incident=incident,
+        from_state=from_state,
+        to_state=incident.state,
+        note=note.strip(),
+        by=by,
+        at=getattr(incident, "_moved_at", None) or timezone.now(),
+    )
+
+
+def _notify(incident: Incident, step: IncidentStep) -> None:
+    notify(incident=incident, step=step)
+
+
+_MOVE = Rule[Incident](may=may_move)
+
+# From each state, where an officer may move an incident. Closed is final.
+INCIDENT_WORKFLOW: Workflow[Incident, IncidentStep] = Workflow(
+    name="incident",
+    model=Incident,
+    transitions={source: dict.fromkeys(targets, _MOVE) for source, targets in TRANSITIONS.items()},
+    lock=_lock,
+    refusal=_refusal,
+    save=_save,
+    record=_record,
+    notify=_notify,
+)
 
 
 def _store_image(

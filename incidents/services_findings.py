@@ -2,10 +2,10 @@
 
 A finding moves open → remediated (the body says what it did) → closed (by the finder), or
 back from remediated to open when the remediation falls short. Each move checks the current
-state under a row lock and tells whoever must act next through ``notifications.notify``.
-Which bodies and units a user may act on is the views' business (``users.scope``); the rule
-that only the finder's side closes a finding is kept here, so it holds from every entry
-point.
+state under a row lock and tells whoever must act next through ``notifications.notify``:
+``users.workflow.transition`` over ``FINDING_WORKFLOW``. Who acts is checked there, so it
+holds from every entry point: the body's staff remediate (``None`` is the system), only the
+finder's side closes or reopens a finding.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from notifications import services as notifications
 from units.models import AdministrativeUnit, Body
 from users import scope
 from users.models import Role, RoleAssignment, User
+from users.workflow import Rule, Workflow, transition
 
 F = FindingState
 
@@ -160,15 +161,12 @@ def finding_record(
     return finding
 
 
-def _locked(finding: MonitoringFinding, allowed: tuple[str, ...], refusal: Any) -> Any:
-    locked = (
+def _lock(finding: MonitoringFinding) -> MonitoringFinding:
+    return (
         MonitoringFinding.objects.select_for_update(of=("self",))
         .select_related("body", "body__unit", "finder")
         .get(pk=finding.pk)
     )
-    if locked.state not in allowed:
-        raise ValidationError(refusal % {"state": locked.get_state_display().lower()})
-    return locked
 
 
 def may_close(finding: MonitoringFinding, user: Any) -> bool:
@@ -185,55 +183,62 @@ def may_close(finding: MonitoringFinding, user: Any) -> bool:
     return any(path.startswith(outer) for outer in grants.acting_subtree_paths)
 
 
+def may_remediate(by: User | None, finding: MonitoringFinding) -> bool:
+    """Whether ``by`` acts for the finding's body: its staff in force or an administrator
+    (``selectors_findings.findings_for(by, EDIT)``, from the grants ``users.scope`` caches on
+    the user). ``None`` is the system."""
+    if by is None:
+        return True
+    grants = scope.grants_for(by)
+    return grants.is_admin or finding.body_id in grants.acting_body_ids
+
+
 @transaction.atomic
 def finding_remediate(*, finding: MonitoringFinding, by: Any, note: str) -> Any:
     """The body says what it did about the finding; the finder is told to check it."""
     if not note.strip():
         raise ValidationError({"remediation_note": _("Say what the body did.")})
-    finding = _locked(
+
+    def apply(finding: MonitoringFinding) -> None:
+        finding.remediation_note = note.strip()
+        finding.remediated_at = timezone.now()
+        finding.remediated_by = by
+
+    return transition(
+        FINDING_WORKFLOW,
         finding,
-        (F.OPEN,),
-        _("Only a finding awaiting remediation can be remediated; this one is %(state)s."),
-    )
-    finding.state = F.REMEDIATED
-    finding.remediation_note = note.strip()
-    finding.remediated_at = timezone.now()
-    finding.remediated_by = by
-    finding._history_user = by  # type: ignore[attr-defined]
-    finding.save()
-    _tell(
-        finding,
-        _finders_of(finding),
-        FINDING_REMEDIATED,
-        event=f"remediated:{finding.history.latest().history_id}",
-        note=finding.remediation_note,
+        F.REMEDIATED,
         by=by,
+        note=note.strip(),
+        refusal=_("Only a finding awaiting remediation can be remediated; this one is %(state)s."),
+        apply=apply,
+    ).obj
+
+
+def _not_finder() -> Exception:
+    return ValidationError(
+        _("Only the office that recorded this finding (or one above it) can close or reopen it."),
+        code="not_finder",
     )
-    return finding
-
-
-def _check_finder(finding: MonitoringFinding, by: Any) -> None:
-    if not may_close(finding, by):
-        raise ValidationError(
-            _(
-                "Only the office that recorded this finding (or one above it) can close or reopen it."
-            ),
-            code="not_finder",
-        )
 
 
 @transaction.atomic
 def finding_close(*, finding: MonitoringFinding, by: Any, note: str = "") -> Any:
     """The finder accepts the remediation (or drops the finding) and closes it."""
-    finding = _locked(finding, (F.OPEN, F.REMEDIATED), _("This finding is already %(state)s."))
-    _check_finder(finding, by)
-    finding.state = F.CLOSED
-    finding.closing_note = note.strip()
-    finding.closed_at = timezone.now()
-    finding._history_user = by  # type: ignore[attr-defined]
-    finding.save()
-    _tell(finding, _staff_of(finding.body), FINDING_CLOSED, event="closed", note=note, by=by)
-    return finding
+
+    def apply(finding: MonitoringFinding) -> None:
+        finding.closing_note = note.strip()
+        finding.closed_at = timezone.now()
+
+    return transition(
+        FINDING_WORKFLOW,
+        finding,
+        F.CLOSED,
+        by=by,
+        note=note,
+        refusal=_("This finding is already %(state)s."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
@@ -241,22 +246,82 @@ def finding_reopen(*, finding: MonitoringFinding, by: Any, note: str) -> Any:
     """The remediation falls short: the finding goes back to the body, with the reason."""
     if not note.strip():
         raise ValidationError({"note": _("Say what is still missing.")})
-    finding = _locked(
+
+    def apply(finding: MonitoringFinding) -> None:
+        finding.closing_note = note.strip()
+
+    return transition(
+        FINDING_WORKFLOW,
         finding,
-        (F.REMEDIATED,),
-        _("Only a finding with a reported remediation can be reopened; this one is %(state)s."),
-    )
-    _check_finder(finding, by)
-    finding.state = F.OPEN
-    finding.closing_note = note.strip()
+        F.OPEN,
+        by=by,
+        note=note.strip(),
+        refusal=_(
+            "Only a finding with a reported remediation can be reopened; this one is %(state)s."
+        ),
+        apply=apply,
+    ).obj
+
+
+# --- The workflow -------------------------------------------------------------------------------
+
+
+def _save(finding: MonitoringFinding, by: User | None) -> None:
     finding._history_user = by  # type: ignore[attr-defined]
     finding.save()
-    _tell(
-        finding,
-        _staff_of(finding.body),
-        FINDING_REOPENED,
-        event=f"reopened:{finding.history.latest().history_id}",
-        note=note.strip(),
-        by=by,
-    )
-    return finding
+
+
+def _record(finding: MonitoringFinding, from_state: str, by: User | None, note: str) -> str:
+    """A finding's step is its historical record, written by the save; the note is kept."""
+    return note
+
+
+def _notify(finding: MonitoringFinding, note: str) -> None:
+    """The body is told of a closed or reopened finding, the finder of a remediation."""
+    by = finding._history_user  # type: ignore[attr-defined]
+    if finding.state == F.REMEDIATED:
+        _tell(
+            finding,
+            _finders_of(finding),
+            FINDING_REMEDIATED,
+            event=f"remediated:{finding.history.latest().history_id}",
+            note=finding.remediation_note,
+            by=by,
+        )
+    elif finding.state == F.CLOSED:
+        _tell(finding, _staff_of(finding.body), FINDING_CLOSED, event="closed", note=note, by=by)
+    else:
+        _tell(
+            finding,
+            _staff_of(finding.body),
+            FINDING_REOPENED,
+            event=f"reopened:{finding.history.latest().history_id}",
+            note=note,
+            by=by,
+        )
+
+
+def _may_decide(by: User | None, finding: MonitoringFinding) -> bool:
+    return may_close(finding, by)
+
+
+_REMEDIATE = Rule[MonitoringFinding](may=may_remediate)
+_DECIDE = Rule[MonitoringFinding](may=_may_decide, refuse=_not_finder)
+
+# open → remediated (the body) → closed (the finder's side), or back to open.
+FINDING_WORKFLOW: Workflow[MonitoringFinding, str] = Workflow(
+    name="finding",
+    model=MonitoringFinding,
+    transitions={
+        F.OPEN: {F.REMEDIATED: _REMEDIATE, F.CLOSED: _DECIDE},
+        F.REMEDIATED: {F.CLOSED: _DECIDE, F.OPEN: _DECIDE},
+        F.CLOSED: {},
+    },
+    lock=_lock,
+    refusal=lambda finding, to_state: ValidationError(
+        _("This finding is already %(state)s.") % {"state": finding.get_state_display().lower()}
+    ),
+    save=_save,
+    record=_record,
+    notify=_notify,
+)

@@ -33,6 +33,7 @@ from privacy.services import may_see_reporter
 from units.autocomplete import public_bodies, reportable_pages
 from units.models import Body
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 from users.scope import Action
 
 PAGE_SIZE = 50
@@ -47,13 +48,13 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _editable_bodies(request: HttpRequest) -> QuerySet[Body]:
+def _editable_bodies(request: AuthenticatedHttpRequest) -> QuerySet[Body]:
     return scope.bodies(request.user, Action.EDIT).filter(archived_at__isnull=True).order_by("name")
 
 
 @login_required
 @require_GET
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Incidents in scope, filtered by state, kind and unit."""
     form = IncidentFilterForm(request.GET or None, units=scope.units(request.user).order_by("path"))
     incidents = selectors.incidents_for(request.user)
@@ -84,7 +85,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     incident: Incident,
     *,
     transition_form: TransitionForm | None = None,
@@ -126,14 +127,14 @@ def _render_detail(
 
 @login_required
 @require_GET
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One incident: its facts, steps, evidence, history and the actions open to the user."""
     return _render_detail(request, selectors.get_incident_or_404(request.user, pk))
 
 
 @login_required
 @require_POST
-def incident_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move an incident along its workflow (officers above the body)."""
     incident = selectors.get_incident_or_404(request.user, pk, Action.REVIEW)
     form = TransitionForm(request.POST)
@@ -142,7 +143,7 @@ def incident_transition(request: HttpRequest, pk: int) -> HttpResponse:
             services.incident_transition(
                 incident=incident,
                 to_state=form.cleaned_data["to_state"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
@@ -155,7 +156,7 @@ def incident_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a link or a screenshot (body staff and officers in scope)."""
     incident = selectors.get_incident_or_404(request.user, pk)
     if not (
@@ -168,7 +169,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.evidence_add(
                 incident=incident,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 link=form.cleaned_data["link"],
                 image=form.cleaned_data["image"],
                 note=form.cleaned_data["note"],
@@ -183,7 +184,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int, evidence_id: int) -> FileResponse:
     """A screenshot, only to users who may see its incident (media is not served)."""
     evidence = selectors.get_evidence_or_404(request.user, incident_id=pk, pk=evidence_id)
     if not evidence.image:
@@ -203,7 +204,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileRe
 
 
 @login_required
-def incident_create(request: HttpRequest) -> HttpResponse:
+def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff report loss of control of one of their pages, or a page impersonating them."""
     bodies = _editable_bodies(request)
     # Both are search fields backed by scoped autocompletes (units/pickers.py), never a
@@ -220,7 +221,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
                 url=data["url"],
                 description=data["description"],
                 discovered_at=data["discovered_at"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

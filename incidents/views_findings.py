@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,7 @@ from incidents.forms_findings import (
 from incidents.models import FindingState, MonitoringFinding
 from incidents.views import _apply_errors
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 from users.scope import Action
 
 PAGE_SIZE = 50
@@ -39,7 +40,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_http_methods(["GET"])
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Findings in scope; the finder's side filters the overdue ones and its own."""
     form = FindingFilterForm(request.GET or None)
     findings = selectors.findings_for(request.user)
@@ -66,7 +67,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def finding_create(request: HttpRequest) -> HttpResponse:
+def finding_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record a finding about one body (``?body=<id>``), which the officer reviews."""
     body = scope.get_body_or_404(request.user, request.GET.get("body"), Action.REVIEW)
     pages = (
@@ -93,7 +94,7 @@ def finding_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     finding: MonitoringFinding,
     *,
     remediation_form: RemediationForm | None = None,
@@ -123,13 +124,13 @@ def _detail(
 
 @login_required
 @require_http_methods(["GET"])
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.get_finding_or_404(request.user, pk))
 
 
 @login_required
 @require_POST
-def finding_remediate(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_remediate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The body's staff record what they did about the finding."""
     finding = selectors.get_finding_or_404(request.user, pk, Action.EDIT)
     form = RemediationForm(request.POST)
@@ -146,7 +147,7 @@ def finding_remediate(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, finding, remediation_form=form, status=400)
 
 
-def _decide(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
     finding = selectors.get_finding_or_404(request.user, pk)
     if not services.may_close(finding, request.user):
         # The body's staff may see the finding: 403, not a 404 that would be a lie.
@@ -172,11 +173,11 @@ def _decide(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, reopen=False)
 
 
 @login_required
 @require_POST
-def finding_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, reopen=True)

@@ -51,7 +51,10 @@ class LegalNodeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         # search_text is folded: fold the term so that "ten hieu that" finds "tên hiệu thật".
-        return super().get_search_results(request, queryset, fold(search_term))
+        results: tuple[QuerySet[Any], bool] = super().get_search_results(
+            request, queryset, fold(search_term)
+        )
+        return results
 
 
 @admin.register(ComplianceCriterion)

@@ -61,7 +61,8 @@ def upload_limit() -> int:
 
 
 def is_upload(request: HttpRequest) -> bool:
-    return request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data")
+    content_type: str = request.META.get("CONTENT_TYPE", "")
+    return content_type.lower().startswith("multipart/form-data")
 
 
 def limit_for(request: HttpRequest) -> int:

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    # django-stubs' fields take their set and get types; Django's take no parameters.
+    _CharField = models.CharField[str | int | Combinable, str]
+    _TextField = models.TextField[str | Combinable, str]
+else:
+    _CharField = models.CharField
+    _TextField = models.TextField
 
 # đ/Đ are letters of their own, not a d with a combining mark, so NFD does not strip them.
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
@@ -26,7 +36,7 @@ def fold(value: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-class NFCCharField(models.CharField):
+class NFCCharField(_CharField):
     """A CharField that stores NFC whatever the entry point (form, API, ORM, import)."""
 
     def to_python(self, value: Any) -> Any:
@@ -38,7 +48,7 @@ class NFCCharField(models.CharField):
         return nfc(value) if isinstance(value, str) else value
 
 
-class NFCTextField(models.TextField):
+class NFCTextField(_TextField):
     """A TextField that stores NFC whatever the entry point."""
 
     def to_python(self, value: Any) -> Any:

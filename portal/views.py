@@ -11,10 +11,11 @@ from django.utils import timezone
 from accounts_registry.selectors.pages import registry_summary
 from units import selectors
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's scope at a glance: their roles, units and bodies, with counts."""
     grants = scope.grants_for(request.user)
     assignments = list(selectors.role_assignments(request.user))

@@ -43,6 +43,7 @@ from audit.models import AuditAction
 from audit.services import record
 from incidents.models import CLOSED_STATES, Incident
 from users import scope
+from users.models import User
 
 CONTACT_FIELDS = ("phone", "email")
 REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
@@ -66,7 +67,7 @@ def historical(model: type[models.Model]) -> Any:
 # --- who sees a citizen reporter -------------------------------------------------------
 
 
-def may_see_reporter(user: Any, unit_path: str) -> bool:
+def may_see_reporter(user: User, unit_path: str) -> bool:
     """Whether ``user`` may see the contact details of a citizen who reported an incident
     of a body in the unit at ``unit_path``: administrators and the officers above it only
     (no query: the user's grants are read once per request)."""

@@ -12,7 +12,7 @@ note) is a 400 naming the fields.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -52,7 +52,7 @@ from reports.serializers import (
     UnitReportSerializer,
     UnitReportUpdateSerializer,
 )
-from users.models import User
+from users.requests import AuthenticatedRequest
 from users.scope import Action
 
 _PERIOD_TAGS = ["report periods"]
@@ -125,12 +125,12 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet[ReportingPeriod]):
         filter_backends=[],
         permission_classes=[IsAuthenticated, MayBuild],
     )
-    def build(self, request: Request, pk: str | None = None) -> Response:
+    def build(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         period = self.get_object()
         serializer = ReportBuildInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = services.build_start(
-            period=period, by=cast(User, request.user), refresh=serializer.validated_data["refresh"]
+            period=period, by=request.user, refresh=serializer.validated_data["refresh"]
         )
         run = BuildRun.objects.select_related("period").get(pk=run.pk)
         return Response(BuildRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
@@ -145,6 +145,8 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet[ReportingPeriod]):
 class BuildRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[BuildRun]):
     """Builds of periods, for the officers who start them to poll."""
 
+    # Signed in (``IsAuthenticated``): the user is a ``User``.
+    request: AuthenticatedRequest
     serializer_class = BuildRunSerializer
     permission_classes = [IsAuthenticated, MayBuild]
     lookup_value_regex = r"\d+"
@@ -221,6 +223,8 @@ class ReportViewSet(
 ):
     """Unit reports in the caller's reach, and their review workflow."""
 
+    # Signed in (``IsAuthenticated``): the user is a ``User``.
+    request: AuthenticatedRequest
     serializer_class = UnitReportSerializer
     filterset_class = ReportFilter
     lookup_value_regex = r"\d+"
@@ -301,7 +305,7 @@ class ReportViewSet(
         serializer = UnitReportUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         report = _service_call(
-            services.report_update, report=report, by=request.user, **serializer.validated_data
+            services.report_update, report=report, by=self.request.user, **serializer.validated_data
         )
         return self._answer(report.pk)
 
@@ -315,7 +319,7 @@ class ReportViewSet(
         responses=UnitReportDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         report = self._preparable(pk)
         _service_call(services.report_submit, report=report, by=request.user)
         return self._answer(report.pk)
@@ -327,7 +331,7 @@ class ReportViewSet(
         responses=UnitReportDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         report = self._reviewable(pk)
         serializer = ReportAcceptInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -346,7 +350,7 @@ class ReportViewSet(
         responses=UnitReportDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[], url_path="return")
-    def return_(self, request: Request, pk: str | None = None) -> Response:
+    def return_(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         report = self._reviewable(pk)
         serializer = ReportNoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -367,7 +371,7 @@ class ReportViewSet(
         responses=UnitReportDetailSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
+    def reopen(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         report = self._reviewable(pk)
         serializer = ReportNoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -392,7 +396,7 @@ class ReportViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def bodies(self, request: Request, pk: str | None = None) -> Response:
+    def bodies(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._paginated(selectors.body_rows_of(self._visible(pk)), ReportBodyRowSerializer)
 
     @extend_schema(
@@ -402,7 +406,7 @@ class ReportViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def pages(self, request: Request, pk: str | None = None) -> Response:
+    def pages(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._paginated(selectors.page_rows_of(self._visible(pk)), ReportPageRowSerializer)
 
     @extend_schema(
@@ -412,5 +416,5 @@ class ReportViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def children(self, request: Request, pk: str | None = None) -> Response:
+    def children(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._paginated(selectors.child_rows_of(self._visible(pk)), ReportChildRowSerializer)

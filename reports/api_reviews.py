@@ -22,6 +22,7 @@ from reports import selectors_reviews as selectors
 from reports import services_reviews as services
 from reports.models import FakePageReview, ReportingPeriod
 from units.models import AdministrativeUnit
+from users.requests import AuthenticatedRequest
 
 _TAGS = ["reports: fake-page reviews"]
 # Ids are PostgreSQL integers: a larger number is refused as invalid, not sent to the database.
@@ -92,6 +93,8 @@ class FakePageReviewViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet[FakePageReview],
 ):
+    # Signed in (``IsAuthenticated``): the user is a ``User``.
+    request: AuthenticatedRequest
     filterset_class = FakePageReviewFilter
     serializer_class = FakePageReviewSerializer
     lookup_value_regex = r"\d+"
@@ -108,7 +111,7 @@ class FakePageReviewViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         unit: AdministrativeUnit | None = (
-            selectors.recording_units(request.user).filter(pk=data.pop("unit")).first()
+            selectors.recording_units(self.request.user).filter(pk=data.pop("unit")).first()
         )
         if unit is None:
             raise ValidationError({"unit": ["Not found, or not a unit you act for."]})
@@ -119,7 +122,7 @@ class FakePageReviewViewSet(
             raise ValidationError({"period": ["Not found, or not started yet."]})
         try:
             review = services.fake_page_review_record(
-                unit=unit, period=chosen, by=request.user, **data
+                unit=unit, period=chosen, by=self.request.user, **data
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from error

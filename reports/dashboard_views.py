@@ -8,7 +8,7 @@ in a fixed number of queries.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,6 +16,7 @@ from reports.dashboard import build_dashboard
 from reports.dashboard.model import RATE_BAR_WIDTH, STACK_WIDTH
 from reports.models import ReportingPeriod
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 
 
 def _period(raw: str) -> ReportingPeriod | None:
@@ -30,7 +31,7 @@ def _period(raw: str) -> ReportingPeriod | None:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Completeness, timeliness, compliance by criterion, gaps and trends of a unit."""
     raw_unit = request.GET.get("unit", "")
     unit = scope.get_unit_or_404(request.user, raw_unit) if raw_unit else None

@@ -1,10 +1,11 @@
 """Writes to reports: filling in, the review workflow, and starting a build.
 
-Every state change goes through ``_move``, which checks the current state (under a row
-lock) against ``TRANSITIONS`` and writes a ``ReportStep``; views, the API and the admin all
-call these functions, so an illegal transition is impossible from any entry point. Each
-function also checks, in one query through ``reports.selectors``, that ``by`` may do it:
-callers fetch through the selectors first (404 out of scope), this is the second lock.
+Every state change goes through ``users.workflow.transition`` over ``REPORT_WORKFLOW``,
+which checks the current state (under a row lock), checks in one query through
+``reports.selectors`` that ``by`` may make the move, and writes a ``ReportStep``; views, the
+API and the admin all call these functions, so an illegal transition is impossible from any
+entry point. Callers fetch through the selectors first (404 out of scope); the workflow's
+check is the second lock.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from reports.models import (
 from reports.periods import due_for
 from users import scope
 from users.models import Role, RoleAssignment, User
+from users.workflow import Rule, Workflow, transition
 
 S = ReportState
 
-# The workflow. Accepted → returned is only ``report_reopen``: a higher level, with a note.
+# The moves of ``REPORT_WORKFLOW`` (below), by state.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.DRAFT: (S.SUBMITTED,),
     S.SUBMITTED: (S.ACCEPTED, S.RETURNED),
@@ -75,24 +77,6 @@ def _save(report: UnitReport, by: User | None) -> None:
     report.save()
 
 
-def _move(report: UnitReport, to_state: str, *, by: User | None, note: str = "") -> ReportStep:
-    if to_state not in allowed_transitions(report.state):
-        raise ValidationError(
-            _("A report cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "from": report.get_state_display(),
-                "to": dict(ReportState.choices).get(to_state, to_state),
-            }
-        )
-    step = ReportStep(
-        report=report, from_state=report.state, to_state=to_state, note=note.strip(), by=by
-    )
-    report.state = to_state
-    _save(report, by)
-    step.save()
-    return step
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -123,64 +107,73 @@ def report_submit(*, report: UnitReport, by: User) -> UnitReport:
     against the period's due date for the unit's level: a report returned and sent again
     after the due date is not made late by the reviewer's return.
     """
-    _require(selectors.can_prepare(by, report))
-    locked = _lock(report)
-    if S.SUBMITTED not in allowed_transitions(locked.state):
-        raise ValidationError(_("This report has already been submitted."))
-    missing = locked.missing_declarations()
-    if missing:
-        raise ValidationError(
-            {name: _("Fill this in before submitting the report.") for name in missing}
-        )
-    # The snapshot the reviewer sees: the registry and the units below as they are now.
-    build_period(locked.period, unit_ids=[locked.unit_id])
-    locked.refresh_from_db()
-    if locked.child_rows.filter(missing=True).exists() and not locked.missing_children_reason:
-        raise ValidationError(
-            {
-                "missing_children_reason": _(
-                    "Some units below have no accepted report: say why before submitting."
-                )
-            }
-        )
-    now = timezone.now()
-    locked.submitted_at = now
-    if locked.first_submitted_at is None:
-        locked.first_submitted_at = now
-        # The unit's province may have set its own date for its level.
-        due = due_for(locked.period, locked.unit)
-        locked.submitted_late = due is not None and timezone.localtime(now).date() > due
-    locked.review_note = ""
-    step = _move(locked, S.SUBMITTED, by=by)
-    notify_reviewers(report=locked, step=step)
-    return locked
+
+    def apply(locked: UnitReport) -> None:
+        missing = locked.missing_declarations()
+        if missing:
+            raise ValidationError(
+                {name: _("Fill this in before submitting the report.") for name in missing}
+            )
+        # The snapshot the reviewer sees: the registry and the units below as they are now.
+        build_period(locked.period, unit_ids=[locked.unit_id])
+        locked.refresh_from_db()
+        if locked.child_rows.filter(missing=True).exists() and not locked.missing_children_reason:
+            raise ValidationError(
+                {
+                    "missing_children_reason": _(
+                        "Some units below have no accepted report: say why before submitting."
+                    )
+                }
+            )
+        now = timezone.now()
+        locked.submitted_at = now
+        if locked.first_submitted_at is None:
+            locked.first_submitted_at = now
+            # The unit's province may have set its own date for its level.
+            due = due_for(locked.period, locked.unit)
+            locked.submitted_late = due is not None and timezone.localtime(now).date() > due
+        locked.review_note = ""
+
+    return transition(
+        REPORT_WORKFLOW,
+        report,
+        S.SUBMITTED,
+        by=by,
+        refusal=_("This report has already been submitted."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
 def report_accept(*, report: UnitReport, by: User, note: str = "") -> UnitReport:
     """Accept a submitted report: from now on it is a frozen snapshot."""
-    _require(selectors.can_review(by, report))
-    locked = _lock(report)
-    locked.accepted_at = timezone.now()
-    locked.review_note = note.strip()
-    step = _move(locked, S.ACCEPTED, by=by, note=note)
-    notify(report=locked, step=step)
-    return locked
+
+    def apply(locked: UnitReport) -> None:
+        locked.accepted_at = timezone.now()
+        locked.review_note = note.strip()
+
+    return transition(REPORT_WORKFLOW, report, S.ACCEPTED, by=by, note=note, apply=apply).obj
 
 
 @transaction.atomic
 def report_return(*, report: UnitReport, by: User, note: str) -> UnitReport:
     """Return a submitted report to its unit for correction, saying what to correct."""
-    _require(selectors.can_review(by, report))
-    if not note.strip():
-        raise ValidationError({"note": _("Write a note saying what must be corrected.")})
-    locked = _lock(report)
-    if locked.state != S.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be returned."))
-    locked.review_note = note.strip()
-    step = _move(locked, S.RETURNED, by=by, note=note)
-    notify(report=locked, step=step)
-    return locked
+
+    def apply(locked: UnitReport) -> None:
+        if not note.strip():
+            raise ValidationError({"note": _("Write a note saying what must be corrected.")})
+        locked.review_note = note.strip()
+
+    return transition(
+        REPORT_WORKFLOW,
+        report,
+        S.RETURNED,
+        by=by,
+        note=note,
+        sources=(S.SUBMITTED,),
+        refusal=_("Only a submitted report can be returned."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
@@ -190,17 +183,80 @@ def report_reopen(*, report: UnitReport, by: User, note: str) -> UnitReport:
     The reports above that rolled it up keep what they froze; a draft above shows the unit
     as missing again at its next build.
     """
-    _require(selectors.can_review(by, report))
-    if not note.strip():
-        raise ValidationError({"note": _("Write a note saying why the report is reopened.")})
-    locked = _lock(report)
-    if locked.state != S.ACCEPTED:
-        raise ValidationError(_("Only an accepted report can be reopened."))
-    locked.accepted_at = None
-    locked.review_note = note.strip()
-    step = _move(locked, S.RETURNED, by=by, note=note)
-    notify(report=locked, step=step)
-    return locked
+
+    def apply(locked: UnitReport) -> None:
+        if not note.strip():
+            raise ValidationError({"note": _("Write a note saying why the report is reopened.")})
+        locked.accepted_at = None
+        locked.review_note = note.strip()
+
+    return transition(
+        REPORT_WORKFLOW,
+        report,
+        S.RETURNED,
+        by=by,
+        note=note,
+        sources=(S.ACCEPTED,),
+        refusal=_("Only an accepted report can be reopened."),
+        apply=apply,
+    ).obj
+
+
+# --- The workflow -------------------------------------------------------------------------------
+
+
+def _may_prepare(by: User | None, report: UnitReport) -> bool:
+    # A report is always someone's act: the system (``None``) neither prepares nor reviews.
+    return by is not None and selectors.can_prepare(by, report)
+
+
+def _may_review(by: User | None, report: UnitReport) -> bool:
+    return by is not None and selectors.can_review(by, report)
+
+
+def _refusal(report: UnitReport, to_state: str) -> ValidationError:
+    return ValidationError(
+        _("A report cannot go from “%(from)s” to “%(to)s”.")
+        % {
+            "from": report.get_state_display(),
+            "to": dict(ReportState.choices).get(to_state, to_state),
+        }
+    )
+
+
+def _record(report: UnitReport, from_state: str, by: User | None, note: str) -> ReportStep:
+    return ReportStep.objects.create(
+        report=report, from_state=from_state, to_state=report.state, note=note.strip(), by=by
+    )
+
+
+def _notify(report: UnitReport, step: ReportStep) -> None:
+    """A submitted report waits for its reviewers; any other step is news for its unit."""
+    if step.to_state == S.SUBMITTED:
+        notify_reviewers(report=report, step=step)
+    else:
+        notify(report=report, step=step)
+
+
+# Preparing is the unit's (``selectors.can_prepare``), deciding the level above's
+# (``selectors.can_review``): one query each, through ``users.scope``.
+_PREPARE = Rule[UnitReport](may=_may_prepare)
+_REVIEW = Rule[UnitReport](may=_may_review)
+
+# Accepted → returned is only ``report_reopen``: a higher level, with a note.
+REPORT_WORKFLOW: Workflow[UnitReport, ReportStep] = Workflow(
+    name="report",
+    model=UnitReport,
+    transitions={
+        source: {target: _PREPARE if target == S.SUBMITTED else _REVIEW for target in targets}
+        for source, targets in TRANSITIONS.items()
+    },
+    lock=_lock,
+    refusal=_refusal,
+    save=_save,
+    record=_record,
+    notify=_notify,
+)
 
 
 def report_link(report: UnitReport) -> str:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 from reports import selectors_reviews as selectors
 from reports import services_reviews as services
 from reports.forms import FakePageReviewForm
-from reports.views import _apply_errors
+from reports.views.common import _apply_errors
+from users.requests import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
@@ -30,7 +31,7 @@ def _number(value: str | None) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def fake_page_reviews(request: HttpRequest) -> HttpResponse:
+def fake_page_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reviews the user may see, newest period first, and the form to record one."""
     units = selectors.recording_units(request.user)
     periods = selectors.open_periods()

@@ -42,7 +42,10 @@ class FoldedSearchMixin:
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         # search_name holds the folded name, so folding the term is all it takes.
-        return super().get_search_results(request, queryset, fold(search_term))  # type: ignore[misc]
+        results: tuple[QuerySet[Any], bool] = super().get_search_results(  # type: ignore[misc]
+            request, queryset, fold(search_term)
+        )
+        return results
 
 
 @admin.register(UnitLevel)

@@ -14,12 +14,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.text import fold
 from units.models import AdministrativeUnit, Body, BodyKind, UnitLevel
 from users import scope
+from users.requests import AuthenticatedRequest
 
 
 class UnitSerializer(serializers.ModelSerializer[AdministrativeUnit]):
@@ -78,8 +78,12 @@ class _ScopedFilterSet(django_filters.FilterSet):
     unit_path_lookup = "path"
 
     def filter_within(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
-        user = self.request.user if self.request is not None else None
-        path = scope.units(user).filter(pk=value).values_list("path", flat=True).first()
+        if self.request is None:
+            # Used outside a request: no caller, so no unit is in scope.
+            return queryset.none()
+        path = (
+            scope.units(self.request.user).filter(pk=value).values_list("path", flat=True).first()
+        )
         if path is None:
             # A unit outside the caller's scope is as good as absent: nothing is below it.
             return queryset.none()
@@ -121,6 +125,8 @@ class BodyFilter(_ScopedFilterSet):
 class UnitViewSet(viewsets.ReadOnlyModelViewSet[AdministrativeUnit]):
     """Administrative units the caller may see."""
 
+    request: AuthenticatedRequest
+
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
 
@@ -134,7 +140,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[AdministrativeUnit]):
         filters=False,
     )
     @action(detail=True, pagination_class=None, filter_backends=[])
-    def ancestors(self, request: Request, pk: str | None = None) -> Response:
+    def ancestors(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         unit = self.get_object()
         # Read from the materialized path in one query; ancestors outside the caller's scope
         # (a commune officer's province, say) are left out like everything else outside it.
@@ -148,7 +154,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[AdministrativeUnit]):
         filters=False,
     )
     @action(detail=True, filter_backends=[])
-    def children(self, request: Request, pk: str | None = None) -> Response:
+    def children(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         unit = self.get_object()
         children = self.get_queryset().filter(parent=unit).order_by("name", "pk")
         page = self.paginate_queryset(children)
@@ -173,6 +179,8 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[AdministrativeUnit]):
 )
 class BodyViewSet(viewsets.ReadOnlyModelViewSet[Body]):
     """State bodies the caller may see."""
+
+    request: AuthenticatedRequest
 
     serializer_class = BodySerializer
     filterset_class = BodyFilter

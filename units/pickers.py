@@ -22,6 +22,10 @@ text search only ever looks inside it. To use it in another form::
     self.fields["body"].queryset = scope.bodies(user, Action.EDIT).filter(...)
 
 and put ``{{ form.media }}`` in the page's ``<head>``. ``cleaned_data`` holds the object.
+
+``ScopedMultiPickerField`` picks any number (the recipients of a letter): the chosen rows are
+ticked checkboxes posted under the field's name (ids, as a ``ModelMultipleChoiceField``), and
+the search field adds more; without JavaScript it takes names separated by semicolons.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from portal.search import MAX_SEARCH_LENGTH
@@ -51,6 +56,7 @@ class PickerKind(enum.Enum):
     BODY = "body"
     UNIT = "unit"
     PAGE = "page"
+    DIRECTIVE = "directive"
 
 
 def body_label(body: Any) -> str:
@@ -67,24 +73,43 @@ def page_label(page: Any) -> str:
     return f"{page.display_name} — {page.body.name}"
 
 
+def directive_label(directive: Any) -> str:
+    """A letter by its number, date, issuer and subject: "6389/UBND-KGVX (20/04/2024) · …"."""
+    when = directive.issued_on.strftime("%d/%m/%Y") if directive.issued_on else "…"
+    subject = Truncator(directive.subject).chars(90)
+    return f"{directive.reference} ({when}) · {directive.issuer.name}: {subject}"
+
+
 LABELS: dict[PickerKind, Callable[[Any], str]] = {
     PickerKind.BODY: body_label,
     PickerKind.UNIT: unit_label,
     PickerKind.PAGE: page_label,
+    PickerKind.DIRECTIVE: directive_label,
 }
 # The related rows each label reads, fetched with the rows (no query per label).
 RELATED: dict[PickerKind, tuple[str, ...]] = {
     PickerKind.BODY: ("unit",),
     PickerKind.UNIT: ("parent",),
     PickerKind.PAGE: ("body",),
+    PickerKind.DIRECTIVE: ("issuer",),
 }
 # The attribute holding the plain name, compared with what was typed.
-NAME_ATTRIBUTE = {PickerKind.BODY: "name", PickerKind.UNIT: "name", PickerKind.PAGE: "display_name"}
+NAME_ATTRIBUTE = {
+    PickerKind.BODY: "name",
+    PickerKind.UNIT: "name",
+    PickerKind.PAGE: "display_name",
+    PickerKind.DIRECTIVE: "reference",
+}
 
 
 def search_scope(queryset: QuerySet[Any], kind: PickerKind, text: str) -> QuerySet[Any]:
-    """The rows of ``queryset`` matching every word of ``text``, closest first."""
-    return search.best_first(search.matching(queryset.select_related(*RELATED[kind]), text))
+    """The rows of ``queryset`` matching every word of ``text``, closest first (letters:
+    the latest first, found by number, symbol or words of the subject)."""
+    queryset = queryset.select_related(*RELATED[kind])
+    if kind is PickerKind.DIRECTIVE:
+        found = search.matching(queryset, text, column="search_text")
+        return found.order_by(F("issued_on").desc(nulls_last=True), "-pk")
+    return search.best_first(search.matching(queryset, text))
 
 
 class PickerValue:
@@ -294,3 +319,214 @@ class ScopedPickerField(forms.Field):
             (item.pk, LABELS[self.kind](item)) for item in found[:MAX_CANDIDATES]
         ]
         raise ValidationError(self.error_messages["several"], code="several", params={"text": text})
+
+
+# --- Several at once: the recipients of a letter ----------------------------------------------
+
+# Typed without JavaScript, several names are separated by semicolons.
+SEPARATOR = ";"
+# At most this many names are resolved from one submit (each is one bounded query).
+MAX_TYPED_NAMES = 10
+
+
+class MultiPickerValue:
+    """What a multi-value picker received: the ids kept, the typed text, the matches ticked."""
+
+    def __init__(
+        self,
+        chosen: list[str] | None = None,
+        text: str | None = None,
+        picks: list[str] | None = None,
+    ) -> None:
+        self.chosen = chosen or []
+        self.text = text
+        self.picks = picks or []
+
+    def ids(self) -> list[str]:
+        return list(dict.fromkeys([*self.chosen, *self.picks]))
+
+    def __bool__(self) -> bool:
+        return bool(self.chosen or self.picks or (self.text or "").strip())
+
+
+class MultiPickerWidget(PickerWidget):
+    """Chosen rows as a list of ticked checkboxes (chips), and a search field that adds more.
+
+    Without JavaScript the search field is resolved on submit (several names separated by
+    semicolons), and unticking a chip removes it. A small scope is a plain checkbox list.
+    """
+
+    template_name = "units/widgets/multi_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        # After a submit: the ids found from the typed names, and the names left unresolved.
+        self.resolved: tuple[list[str], str] | None = None
+
+    def value_from_datadict(  # type: ignore[override]
+        self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str
+    ) -> MultiPickerValue:
+        return MultiPickerValue(
+            chosen=[value for value in _values(data, name) if value],
+            text=data.get(f"{name}_q") if f"{name}_q" in data else None,
+            picks=[value for value in _values(data, f"{name}_pick") if value],
+        )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = forms.Widget.get_context(self, name, value, attrs)
+        label_of = LABELS[self.kind]
+        small: list[tuple[int, str]] | None = None
+        if self.queryset is not None:
+            few = list(self.queryset.select_related(*RELATED[self.kind])[: SMALL_SCOPE + 1])
+            if len(few) <= SMALL_SCOPE:
+                small = [(item.pk, label_of(item)) for item in few]
+        ids, text = self._ids_and_text(value)
+        if self.resolved is not None and isinstance(value, MultiPickerValue):
+            # Names resolved on the last submit become chips; only the rest stays typed.
+            ids = list(dict.fromkeys([*ids, *self.resolved[0]]))
+            text = self.resolved[1]
+        if small is not None:
+            chosen = [(pk, label) for pk, label in small if str(pk) in ids]
+        else:
+            chosen = self._labels(ids)
+        chosen_ids = {str(pk) for pk, _label in chosen}
+        if small is None:
+            # The search field is also described by how to add and take off names.
+            attrs = context["widget"]["attrs"]
+            how = f"{attrs.get('id', name)}_how"
+            attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), how]))
+        context["widget"].update(
+            {
+                "small": small,
+                "chosen": chosen,
+                "chosen_ids": chosen_ids,
+                "text": text,
+                "source": reverse(self.source) if self.source else "",
+                "source_query": self.source_query,
+                "placeholder": self.placeholder,
+                "candidates": [
+                    (pk, label) for pk, label in self.candidates if str(pk) not in chosen_ids
+                ],
+                "kind": self.kind.value,
+            }
+        )
+        return context
+
+    @staticmethod
+    def _ids_and_text(value: Any) -> tuple[list[str], str]:
+        if isinstance(value, MultiPickerValue):
+            return value.ids(), value.text or ""
+        if value in (None, ""):
+            return [], ""
+        items = value if isinstance(value, list | tuple | QuerySet) else [value]
+        return [str(getattr(item, "pk", item)) for item in items], ""
+
+    def _labels(self, ids: list[str]) -> list[tuple[int, str]]:
+        """The chosen rows in scope, in the order they were chosen (one query)."""
+        wanted = [int(pk) for pk in ids if pk.isdigit()]
+        if self.queryset is None or not wanted:
+            return []
+        rows = self.queryset.select_related(*RELATED[self.kind]).filter(pk__in=wanted)
+        by_pk = {row.pk: row for row in rows}
+        label_of = LABELS[self.kind]
+        return [(pk, label_of(by_pk[pk])) for pk in dict.fromkeys(wanted) if pk in by_pk]
+
+
+class ScopedMultiPickerField(ScopedPickerField):
+    """Any number of bodies or units among ``queryset``, chosen by name or by id.
+
+    Posted as the ids under the field's name (as a ``ModelMultipleChoiceField``: scripts and
+    tests that post ids keep working), plus ``<name>_q``: names typed without JavaScript,
+    separated by semicolons, each resolved in scope (one match is added; several are offered
+    as checkboxes ``<name>_pick``; none is an error). ``cleaned_data`` is a list of objects.
+    """
+
+    widget = MultiPickerWidget
+    default_error_messages = {
+        "invalid_choice": _(
+            "Select a valid choice. %(value)s is not one of the available choices."
+        ),
+        "none": ScopedPickerField.default_error_messages["none"],
+        "several": _(
+            "Several match “%(text)s”: tick those you mean below, or type more of the name."
+        ),
+        "too_many": _("Type at most %(count)d names at a time, separated by semicolons."),
+    }
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return bool(data)
+
+    def clean(self, value: Any) -> list[Any]:
+        if not isinstance(value, MultiPickerValue):
+            items = value if isinstance(value, list | tuple) else [value]
+            value = MultiPickerValue(chosen=[str(item) for item in items if item not in (None, "")])
+        found = self._by_ids(value.ids())
+        picked = {str(item.pk) for item in found}
+        errors: list[ValidationError] = []
+        names = [part.strip() for part in (value.text or "").split(SEPARATOR) if part.strip()]
+        if len(names) > MAX_TYPED_NAMES:
+            raise ValidationError(
+                self.error_messages["too_many"],
+                code="too_many",
+                params={"count": MAX_TYPED_NAMES},
+            )
+        candidates: list[tuple[int, str]] = []
+        unresolved: list[str] = []
+        resolved: list[str] = []
+        for name in names:
+            text = name[:MAX_SEARCH_LENGTH]
+            matches = list(search_scope(self.queryset, self.kind, text)[: MAX_CANDIDATES + 1])
+            if not matches:
+                unresolved.append(text)
+                errors.append(
+                    ValidationError(self.error_messages["none"], code="none", params={"text": text})
+                )
+                continue
+            exact = search.exact(matches, text, attribute=NAME_ATTRIBUTE[self.kind])
+            if len(matches) == 1 or exact is not None:
+                chosen: Any = matches[0] if len(matches) == 1 else exact
+                if str(chosen.pk) not in picked:
+                    found.append(chosen)
+                    picked.add(str(chosen.pk))
+                resolved.append(str(chosen.pk))
+                continue
+            if any(str(item.pk) in value.picks for item in matches):
+                continue  # ticked among the matches offered for this name on the last submit
+            unresolved.append(text)
+            candidates += [(item.pk, LABELS[self.kind](item)) for item in matches[:MAX_CANDIDATES]]
+            errors.append(
+                ValidationError(
+                    self.error_messages["several"], code="several", params={"text": text}
+                )
+            )
+        self.widget.candidates = candidates
+        self.widget.resolved = (resolved, f"{SEPARATOR} ".join(unresolved))
+        if errors:
+            raise ValidationError(errors)
+        if self.required and not found:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return found
+
+    def _by_ids(self, ids: list[str]) -> list[Any]:
+        """The rows with these ids, all in scope; any other id is refused like an unknown one."""
+        for chosen in ids:
+            if not chosen.isdigit():
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": chosen},
+                )
+        if not ids:
+            return []
+        rows = self.queryset.select_related(*RELATED[self.kind]).filter(
+            pk__in=[int(pk) for pk in ids]
+        )
+        by_pk = {str(row.pk): row for row in rows}
+        for chosen in ids:
+            if chosen not in by_pk:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": chosen},
+                )
+        return [by_pk[pk] for pk in ids]

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from portal.search import search_words
 from units.models import AdministrativeUnit, Body, UnitLevel
 from users import scope
-from users.models import Role, RoleAssignment
+from users.models import Role, RoleAssignment, User
 
 M = TypeVar("M", AdministrativeUnit, Body)
 
@@ -24,7 +24,7 @@ class LevelCount:
     count: int
 
 
-def unit_counts_by_level(user: Any, *, in_force_on: date | None = None) -> list[LevelCount]:
+def unit_counts_by_level(user: User, *, in_force_on: date | None = None) -> list[LevelCount]:
     """How many units of each level the user can see, in one aggregate query."""
     units = scope.units(user)
     if in_force_on is not None:
@@ -40,11 +40,11 @@ def unit_counts_by_level(user: Any, *, in_force_on: date | None = None) -> list[
     ]
 
 
-def body_count(user: Any) -> int:
+def body_count(user: User) -> int:
     return scope.bodies(user).filter(archived_at__isnull=True).count()
 
 
-def role_assignments(user: Any) -> QuerySet[RoleAssignment]:
+def role_assignments(user: User) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(user=user)
         .select_related("unit", "unit__level", "body", "body__unit")
@@ -60,7 +60,7 @@ def _count(queryset: QuerySet[Any]) -> Subquery:
     )
 
 
-def overseen_units(user: Any) -> QuerySet[AdministrativeUnit]:
+def overseen_units(user: User) -> QuerySet[AdministrativeUnit]:
     """The units an officer is anchored on, each with the size of its subtree, in one query."""
     anchor_ids = RoleAssignment.objects.filter(
         user=user, role__in=[Role.UNIT_OFFICER, Role.PROVINCE_OFFICER]
@@ -85,7 +85,7 @@ def overseen_units(user: Any) -> QuerySet[AdministrativeUnit]:
     )
 
 
-def staff_bodies(user: Any) -> QuerySet[Body]:
+def staff_bodies(user: User) -> QuerySet[Body]:
     """The bodies a user works for as staff (their own bodies, not those they oversee)."""
     grants = scope.grants_for(user)
     return (
@@ -107,7 +107,7 @@ def _matching(queryset: QuerySet[M], query: str) -> QuerySet[M]:
 
 
 def search_units(
-    user: Any, *, query: str = "", level: str = "", parent: AdministrativeUnit | None = None
+    user: User, *, query: str = "", level: str = "", parent: AdministrativeUnit | None = None
 ) -> QuerySet[AdministrativeUnit]:
     """Units in scope whose name matches ``query`` whatever its case and diacritics."""
     units = _matching(scope.units(user).select_related("parent"), query)
@@ -119,7 +119,7 @@ def search_units(
 
 
 def search_bodies(
-    user: Any,
+    user: User,
     *,
     query: str = "",
     kind: str = "",
@@ -145,7 +145,7 @@ def ancestors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def visible_unit_ids(user: Any, ids: Iterable[int | None]) -> frozenset[int]:
+def visible_unit_ids(user: User, ids: Iterable[int | None]) -> frozenset[int]:
     """Which of ``ids`` the user may open: the others are shown as plain text, not links."""
     wanted = sorted({pk for pk in ids if pk is not None})
     if not wanted:
@@ -153,7 +153,7 @@ def visible_unit_ids(user: Any, ids: Iterable[int | None]) -> frozenset[int]:
     return frozenset(scope.units(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def visible_body_ids(user: Any, ids: Iterable[int | None]) -> frozenset[int]:
+def visible_body_ids(user: User, ids: Iterable[int | None]) -> frozenset[int]:
     """Which of ``ids`` (bodies) the user may open."""
     wanted = sorted({pk for pk in ids if pk is not None})
     if not wanted:

@@ -13,4 +13,16 @@ urlpatterns = [
     path("autocomplete/bodies/", autocomplete.bodies, name="autocomplete_bodies"),
     path("autocomplete/units/", autocomplete.units, name="autocomplete_units"),
     path("autocomplete/pages/", autocomplete.pages, name="autocomplete_pages"),
+    path(
+        "autocomplete/recipients/units/",
+        autocomplete.recipient_units,
+        name="autocomplete_recipient_units",
+    ),
+    path(
+        "autocomplete/recipients/bodies/",
+        autocomplete.recipient_bodies,
+        name="autocomplete_recipient_bodies",
+    ),
+    path("autocomplete/directives/", autocomplete.directives, name="autocomplete_directives"),
+    path("autocomplete/issuers/", autocomplete.issuers, name="autocomplete_issuers"),
 ]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts_registry.selectors.pages import can_register_for
 from units import selectors
 from units.models import BodyKind, UnitLevel
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Units in scope, searchable by name (any case, with or without diacritics)."""
     query = request.GET.get("q", "").strip()
     level = request.GET.get("level", "")
@@ -40,7 +41,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One unit: where it sits, what it became or came from, its sub-units and bodies."""
     unit = scope.get_unit_or_404(request.user, pk)
     ancestors = selectors.ancestors(unit)
@@ -70,7 +71,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def body_list(request: HttpRequest) -> HttpResponse:
+def body_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bodies in scope, searchable by name and filtered by kind."""
     query = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
@@ -97,7 +98,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def body_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One body: its unit, kind, supervising body and contact details."""
     body = scope.get_body_or_404(request.user, pk)
     ancestors = [*selectors.ancestors(body.unit), body.unit]

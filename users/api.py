@@ -22,6 +22,7 @@ from units import selectors
 from units.models import AdministrativeUnit, Body
 from users import guessing, otp, scope, tokens
 from users.models import ApiToken, RoleAssignment
+from users.requests import AuthenticatedRequest
 
 
 class _UnitRefSerializer(serializers.ModelSerializer[AdministrativeUnit]):
@@ -96,14 +97,16 @@ class _Me:
 class MeView(APIView):
     """The caller, their roles with their anchors, and how much lies in their scope."""
 
+    request: AuthenticatedRequest
+
     @extend_schema(summary="The caller and their scope", tags=["me"], responses=MeSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         grants = scope.grants_for(user)
         level_counts = selectors.unit_counts_by_level(user) if not grants.is_empty else []
         me = _Me(
             username=user.get_username(),
-            full_name=user.get_full_name(),  # type: ignore[union-attr]
+            full_name=user.get_full_name(),
             email=getattr(user, "email", ""),
             is_admin=grants.is_admin,
             roles=list(selectors.role_assignments(user)),
@@ -242,6 +245,8 @@ class ObtainTokenView(APIView):
 class ApiTokenListView(ListAPIView[ApiToken]):
     """The caller's own API tokens, newest first (expired ones included, marked)."""
 
+    request: AuthenticatedRequest
+
     serializer_class = ApiTokenSerializer
     # For the schema generator, which calls get_queryset() with no user.
     queryset = ApiToken.objects.none()
@@ -259,13 +264,15 @@ class ApiTokenListView(ListAPIView[ApiToken]):
 class ApiTokenDetailView(APIView):
     """Revoke one of the caller's own tokens; another user's token is a 404."""
 
+    request: AuthenticatedRequest
+
     @extend_schema(
         summary="Revoke one of my API tokens",
         tags=["auth"],
         request=None,
         responses={204: None, 404: OpenApiResponse(DetailSerializer, description="Not found.")},
     )
-    def delete(self, request: Request, pk: uuid.UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, pk: uuid.UUID) -> Response:
         token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
         tokens.revoke(token, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -23,6 +23,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -46,9 +47,9 @@ _AUTHENTICATOR_NAME = "authenticator"
 _RECOVERY_NAME = "recovery"
 
 
-def required_for(user: Any) -> bool:
+def required_for(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may not use the portal without a second factor."""
-    if not settings.PORTAL_OTP_REQUIRED or not getattr(user, "is_authenticated", False):
+    if not settings.PORTAL_OTP_REQUIRED or not user.is_authenticated:
         return False
     if user.is_staff or user.is_superuser:
         return True
@@ -56,28 +57,29 @@ def required_for(user: Any) -> bool:
     return bool(scope.grants_for(user).roles & REQUIRED_ROLES)
 
 
-def session_verified(user: Any) -> bool:
+def session_verified(user: User | AnonymousUser) -> bool:
     """Whether this request's user passed the second factor in this session (OTPMiddleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check is not None and check())
 
 
-def password_is_enough(user: Any) -> bool:
+def password_is_enough(user: User) -> bool:
     """Whether a password alone may let ``user`` in: for doors that take only a password
     (the API's token endpoint), which must refuse users with or owing a second factor."""
     return not required_for(user) and not is_enrolled(user)
 
 
-def authenticator(user: Any) -> TOTPDevice | None:
+def authenticator(user: User) -> TOTPDevice | None:
     """The user's confirmed authenticator, if they have turned the second factor on."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def is_enrolled(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+def is_enrolled(user: User) -> bool:
+    enrolled: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return enrolled
 
 
-def pending_authenticator(user: Any) -> TOTPDevice:
+def pending_authenticator(user: User) -> TOTPDevice:
     """The authenticator being set up: the same secret until it is confirmed, so that a
     reloaded page does not invalidate what the user already scanned."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -99,7 +101,7 @@ def qr_svg(device: TOTPDevice, labelled_by: str) -> SafeString:
         image_factory=qrcode.image.svg.SvgPathFillImage,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
     )
-    svg = image.to_string(encoding="unicode")
+    svg: str = image.to_string(encoding="unicode")
     # The SVG is made here from paths only; the id is ours, never user input.
     svg = svg.replace(
         "<svg ", f'<svg class="otp-qr__image" role="img" aria-labelledby="{labelled_by}" ', 1
@@ -125,7 +127,7 @@ def _format_recovery_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def issue_recovery_codes(user: Any) -> list[str]:
+def issue_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes, replacing any earlier ones; returned once, stored hashed."""
     codes = [
         b32encode(secrets.token_bytes(_RECOVERY_BYTES)).decode() for _ in range(RECOVERY_CODE_COUNT)
@@ -145,11 +147,12 @@ def issue_recovery_codes(user: Any) -> list[str]:
     return [_format_recovery_code(code) for code in codes]
 
 
-def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+def recovery_codes_left(user: User) -> int:
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
-def confirm_authenticator(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
+def confirm_authenticator(user: User, device: TOTPDevice, code: str) -> list[str] | None:
     """Turn the second factor on once the app shows the right code: the device is confirmed,
     any other authenticator of the user removed, and ten recovery codes issued (returned).
     None if the code is wrong."""
@@ -188,7 +191,7 @@ class Verification:
         return self.device is not None
 
 
-def verify_code(user: Any, code: str) -> Verification:
+def verify_code(user: User, code: str) -> Verification:
     """Check a code from the authenticator app (six digits) or a recovery code.
 
     django-otp throttles each device: after n wrong codes in a row it refuses to check
@@ -223,7 +226,7 @@ def verify_code(user: Any, code: str) -> Verification:
     return Verification(static, recovery=True, recovery_left=left)
 
 
-def turn_off(user: Any) -> None:
+def turn_off(user: User) -> None:
     """Remove the user's authenticator and recovery codes (the caller checked a code)."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

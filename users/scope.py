@@ -169,10 +169,10 @@ class Grants:
 _CACHE_ATTR = "_portal_grants"
 
 
-def grants_for(user: Any) -> Grants:
+def grants_for(user: User) -> Grants:
     """Read (once per user object and acting day) the grants of a user."""
     today = acting_day()
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached: tuple[date, Grants] | None = getattr(user, _CACHE_ATTR, None)
     if cached is not None and cached[0] == today:
         return cached[1]
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -242,7 +242,7 @@ def _predecessor_paths(paths: list[str]) -> list[str]:
     )
 
 
-def _outermost(paths: Any) -> tuple[str, ...]:
+def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
     """Keep only paths that are not inside another one, so the SQL stays short."""
     kept: list[str] = []
     for path in sorted(set(paths)):
@@ -256,7 +256,7 @@ def _or(conditions: list[Q]) -> Q | None:
 
 
 def restrict(
-    user: Any,
+    user: User,
     queryset: QuerySet[M],
     *,
     unit_path: str,
@@ -284,7 +284,7 @@ def restrict(
     return queryset.filter(condition) if condition is not None else queryset.none()
 
 
-def own_units_q(user: Any, prefix: str = "") -> Q:
+def own_units_q(user: User, prefix: str = "") -> Q:
     """The units a user acts *for* (not over): an officer's own unit, a staff member's body's
     unit, while in force. Their own reports are the ones they fill in and submit; the units
     they only look back on (a dissolved district, a predecessor) are not among them."""
@@ -295,7 +295,7 @@ def own_units_q(user: Any, prefix: str = "") -> Q:
     return reduce(operator.or_, conditions)
 
 
-def units(user: Any, action: Action = Action.VIEW) -> QuerySet[AdministrativeUnit]:
+def units(user: User, action: Action = Action.VIEW) -> QuerySet[AdministrativeUnit]:
     """The units a user may see (or review): their subtrees, and the units of their bodies."""
     queryset = restrict(user, AdministrativeUnit.objects.all(), unit_path="path", action=action)
     grants = grants_for(user)
@@ -304,35 +304,44 @@ def units(user: Any, action: Action = Action.VIEW) -> QuerySet[AdministrativeUni
     return queryset.select_related("level")
 
 
-def bodies(user: Any, action: Action = Action.VIEW) -> QuerySet[Body]:
+def bodies(user: User, action: Action = Action.VIEW) -> QuerySet[Body]:
     """The bodies a user may see, edit or review."""
     return restrict(
         user, Body.objects.all(), unit_path="unit__path", body="pk", action=action
     ).select_related("unit", "unit__level")
 
 
-def get_unit_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> AdministrativeUnit:
+def get_unit_or_404(
+    user: User, pk: int | str | None, action: Action = Action.VIEW
+) -> AdministrativeUnit:
+    """The unit ``pk`` if ``user`` may reach it (for ``action``), else 404: ``pk`` comes from
+    the request as it is (None, text that is not a number)."""
+    if pk is None:
+        raise Http404
     try:
         return units(user, action).get(pk=pk)
     except (AdministrativeUnit.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def get_body_or_404(user: Any, pk: Any, action: Action = Action.VIEW) -> Body:
+def get_body_or_404(user: User, pk: int | str | None, action: Action = Action.VIEW) -> Body:
+    """The body ``pk`` if ``user`` may reach it (for ``action``), else 404 (as for units)."""
+    if pk is None:
+        raise Http404
     try:
         return bodies(user, action).get(pk=pk)
     except (Body.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def can(user: Any, action: Action, obj: AdministrativeUnit | Body) -> bool:
+def can(user: User, action: Action, obj: AdministrativeUnit | Body) -> bool:
     """Whether ``user`` may perform ``action`` on a unit or body (one query at most)."""
     if isinstance(obj, AdministrativeUnit):
         return units(user, action).filter(pk=obj.pk).exists()
     return bodies(user, action).filter(pk=obj.pk).exists()
 
 
-def issuing_bodies(user: Any) -> QuerySet[Body]:
+def issuing_bodies(user: User) -> QuerySet[Body]:
     """The bodies a user may issue letters (directives) for.
 
     Staff issue for the bodies they work for; an officer issues for the bodies of the unit
@@ -355,8 +364,22 @@ def issuing_bodies(user: Any) -> QuerySet[Body]:
     return queryset.filter(condition) if condition is not None else queryset.none()
 
 
+def may_issue_for(user: User, body: Body) -> bool:
+    """Whether ``user`` may issue letters for ``body``: the rule of ``issuing_bodies`` on a
+    body already loaded with its unit, without a query (the directives' workflow asks it on
+    the locked letter's issuer)."""
+    if body.archived_at is not None:
+        return False
+    grants = grants_for(user)
+    if grants.is_admin:
+        return True
+    if not body_open(body, acting_day()):
+        return False
+    return body.unit.path in grants.acting_subtree_paths or body.pk in grants.acting_body_ids
+
+
 def addressed_to(
-    user: Any, queryset: QuerySet[M], *, unit: str = "unit", body: str = "body"
+    user: User, queryset: QuerySet[M], *, unit: str = "unit", body: str = "body"
 ) -> QuerySet[M]:
     """Restrict things addressed to a unit or to one body to those the user answers for.
 

@@ -55,12 +55,14 @@ def ttl() -> datetime.timedelta:
     return datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS)
 
 
-def tokens_of(user: Any) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     """The user's own tokens, newest first: nobody lists or revokes another's."""
-    return ApiToken.objects.filter(user=user).order_by("-created")
+    # knox's model and manager have no type hints: say what the query gives.
+    tokens: QuerySet[ApiToken] = ApiToken.objects.filter(user=user).order_by("-created")
+    return tokens
 
 
-def live_tokens_of(user: Any) -> QuerySet[ApiToken]:
+def live_tokens_of(user: User) -> QuerySet[ApiToken]:
     return tokens_of(user).filter(expiry__gt=timezone.now())
 
 
@@ -143,7 +145,8 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate(self, request: Any) -> tuple[Any, ApiToken] | None:
         self._request = getattr(request, "_request", request)
-        return super().authenticate(request)
+        found: tuple[Any, ApiToken] | None = super().authenticate(request)
+        return found
 
     def authenticate_credentials(self, token: bytes) -> tuple[Any, ApiToken]:
         invalid = exceptions.AuthenticationFailed(_("Invalid token."))

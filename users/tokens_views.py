@@ -7,13 +7,14 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from users import tokens
+from users.requests import AuthenticatedHttpRequest
 
 
 class ApiTokenForm(forms.Form):
@@ -26,7 +27,7 @@ class ApiTokenForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's tokens; a valid POST creates one and shows it, this once only.
 
     The page that shows a new token is the answer to the POST itself, never stored: it is
@@ -37,7 +38,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, clear = tokens.issue(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 name=form.cleaned_data["name"],
                 request=request,
             )
@@ -58,7 +59,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Revoke one of the user's own tokens; anyone else's is a 404."""
     token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
     tokens.revoke(token, request=request)

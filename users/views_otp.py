@@ -14,7 +14,7 @@ users who have no authenticator yet.
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from audit.services import record
 from users import otp
 from users.models import User
 from users.otp_forms import CodeForm, SetupForm
+from users.requests import AuthenticatedHttpRequest
 
 # Who gave the right password and still owes a code: {"user", "backend", "at", "next"}.
 PENDING_KEY = "otp_pending"
@@ -152,10 +153,11 @@ def _recovery_notice(request: HttpRequest, verification: otp.Verification) -> No
 def login_code(request: HttpRequest) -> HttpResponseBase:
     """Step two: a code from the authenticator app, or a recovery code."""
     signed_in = request.user.is_authenticated
-    if signed_in:
+    user: User | None
+    if request.user.is_authenticated:
         if otp.session_verified(request.user):
             return redirect(_safe_next(request, request.GET.get("next")))
-        user: User | None = request.user  # type: ignore[assignment]
+        user = request.user
         pending = None
         next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     else:
@@ -208,7 +210,7 @@ def admin_login(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @never_cache
-def otp_overview(request: HttpRequest) -> HttpResponse:
+def otp_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Whether the second factor is on, how many recovery codes are left, what to do."""
     user = request.user
     enrolled = otp.is_enrolled(user)
@@ -227,7 +229,7 @@ def otp_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponseBase:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Enrolment: scan the QR code (or type the secret), then prove it with a code."""
     user = request.user
     next_url = _safe_next(
@@ -272,7 +274,7 @@ def otp_setup(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @never_cache
-def otp_codes(request: HttpRequest) -> HttpResponseBase:
+def otp_codes(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The new recovery codes, shown this once."""
     codes = request.session.pop(NEW_CODES_KEY, None)
     if not codes:
@@ -285,7 +287,7 @@ def otp_codes(request: HttpRequest) -> HttpResponseBase:
     return render(request, "users/otp_codes.html", {"codes": codes, "next": next_url})
 
 
-def _checked_code(request: HttpRequest) -> tuple[CodeForm, bool]:
+def _checked_code(request: AuthenticatedHttpRequest) -> tuple[CodeForm, bool]:
     """A posted code checked against the user's own devices (an audited failure if wrong)."""
     form = CodeForm(request.POST)
     if not form.is_valid():
@@ -293,7 +295,7 @@ def _checked_code(request: HttpRequest) -> tuple[CodeForm, bool]:
     verification = otp.verify_code(request.user, form.cleaned_data["code"])
     if verification.ok:
         return form, True
-    _record_failure(request.user, verification)  # type: ignore[arg-type]
+    _record_failure(request.user, verification)
     form.add_error("code", _code_error(verification))
     return form, False
 
@@ -301,9 +303,9 @@ def _checked_code(request: HttpRequest) -> tuple[CodeForm, bool]:
 @login_required
 @never_cache
 @require_POST
-def otp_regenerate(request: HttpRequest) -> HttpResponseBase:
+def otp_regenerate(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Ten new recovery codes in place of the old ones, after a current code."""
-    user = cast(User, request.user)
+    user = request.user
     if not otp.is_enrolled(user):
         return redirect("otp_overview")
     form, ok = _checked_code(request)
@@ -328,7 +330,7 @@ def otp_regenerate(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def otp_disable(request: HttpRequest) -> HttpResponseBase:
+def otp_disable(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Turn the second factor off (a current code is needed): for a new phone, say."""
     user = request.user
     if not otp.is_enrolled(user):

@@ -148,8 +148,16 @@ def reviews_of(page: SocialPage) -> QuerySet[Any]:
     return page.reviews.select_related("by").order_by("at", "pk")
 
 
-# Fields whose changes say nothing to a reader: derived or bookkeeping values.
-_HISTORY_HIDDEN = {"search_name", "updated_at", "created_at", "canonical_key", "created_by"}
+# Fields whose changes say nothing to a reader: derived or bookkeeping values
+# (``search_document`` is not even kept in the history: the database derives it).
+_HISTORY_HIDDEN = {
+    "search_name",
+    "search_document",
+    "updated_at",
+    "created_at",
+    "canonical_key",
+    "created_by",
+}
 
 
 def history_of(page: SocialPage, *, limit: int = 100) -> list[dict[str, Any]]:

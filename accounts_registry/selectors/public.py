@@ -17,6 +17,7 @@ from functools import reduce
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db import connections
 from django.db.models import Case, F, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.utils import formats, timezone
@@ -256,17 +257,11 @@ def directory_pages(
         .select_related(*_PUBLIC_RELATED)
         .annotate(lost_control_since=lost_control_since())
     )
+    word_matches = (
+        word_in_document if search_document_in_use(pages.db) else word_in_page_body_or_units
+    )
     for word in search_words(query):
-        # Three sub-queries, each answered by a trigram index (units/search.py), rather than
-        # conditions on the joined body and unit rows that only a scan of every page can test.
-        pages = pages.filter(
-            page_or_body_matches(word)
-            | Q(
-                body_id__in=Body.objects.filter(unit_id__in=_units_under_matching(word)).values(
-                    "pk"
-                )
-            )
-        )
+        pages = pages.filter(word_matches(word))
     if platform:
         pages = pages.filter(platform__code=platform)
     if province is not None:
@@ -276,6 +271,37 @@ def directory_pages(
         )[:1]
         pages = pages.filter(body__unit__path__startswith=Subquery(province_path))
     return pages.order_by("body__unit__path", "body__name", "platform__order", "display_name", "pk")
+
+
+def search_document_in_use(alias: str = "default") -> bool:
+    """Whether the pages' ``search_document`` is kept by the database (PostgreSQL's triggers).
+
+    Elsewhere (the embedded SQLite default) the column stays empty and the directory tests
+    the page, body and unit tables word by word, with the same result.
+    """
+    return connections[alias].vendor == "postgresql"
+
+
+def word_in_document(word: str) -> Q:
+    """The page's search document holds ``word``: its name or address, its body's names or
+    the name of its body's unit or of a unit above it (migration 0007_page_search_document).
+
+    Every word of a search is one ``LIKE '%word%'`` on the same column, which one scan of
+    its trigram index answers together: words common to tens of thousands of bodies and
+    units cost no more than rare ones.
+    """
+    return Q(search_document__contains=word)
+
+
+def word_in_page_body_or_units(word: str) -> Q:
+    """The same condition as ``word_in_document``, tested on the page, body and unit tables.
+
+    Three sub-queries, each answered by a trigram index (units/search.py), rather than
+    conditions on the joined body and unit rows that only a scan of every page can test.
+    """
+    return page_or_body_matches(word) | Q(
+        body_id__in=Body.objects.filter(unit_id__in=_units_under_matching(word)).values("pk")
+    )
 
 
 def directory_provinces(*, on: date) -> QuerySet[AdministrativeUnit]:

@@ -1,9 +1,11 @@
 """Writes to the register of official pages: registration, edits and the review workflow.
 
-Every state change goes through one of the transition functions below, which check the
-current state and write a ``PageReview`` row; views, the API and the admin all call them,
-so an illegal transition is impossible from any entry point. Who may call which function
-is the views' business (through ``users.scope``); the services record ``by``.
+Every state change goes through ``users.workflow.transition`` over ``PAGE_WORKFLOW``, which
+locks the page, checks its current state and who acts (the body's staff submit, re-confirm
+and archive; the officers above review; the admin site's actions need Django's change
+permission; ``by=None`` is the system), and writes a ``PageReview`` row; views, the API and
+the admin all call the functions below, so an illegal transition is impossible from any
+entry point.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from notifications import services as notifications
 from units.models import Body
 from users import scope
 from users.models import Role, RoleAssignment, User
+from users.workflow import Rule, Workflow, transition
 
 TAKEN_ELSEWHERE = _(
     "This page is already registered by another body. If you believe this is a mistake, "
@@ -236,35 +239,22 @@ def _state(page: SocialPage) -> dict[str, Any]:
     return {"state": page.get_state_display().lower()}
 
 
-def _locked(page: SocialPage, allowed: Iterable[str], refusal: Any) -> SocialPage:
-    """Re-read the page under a row lock and check it is in one of ``allowed`` states."""
-    # The body and its unit come along: the workflow tells the body or its reviewers.
-    locked = (
-        SocialPage.objects.select_for_update(of=("self",))
-        .select_related("body", "body__unit")
-        .get(pk=page.pk)
-    )
-    if locked.state not in allowed:
-        raise ValidationError(refusal % _state(locked))
-    return locked
-
-
 @transaction.atomic
 def page_submit(*, page: SocialPage, by: User | None) -> SocialPage:
     """Send a draft or returned page to the reviewer."""
-    page = _locked(
+
+    def apply(page: SocialPage) -> None:
+        page.submitted_at = timezone.now()
+        page.review_note = ""
+
+    return transition(
+        PAGE_WORKFLOW,
         page,
-        (PageState.DRAFT, PageState.RETURNED),
-        _("Only a draft or returned page can be submitted; this one is %(state)s."),
-    )
-    from_state = page.state
-    page.state = PageState.SUBMITTED
-    page.submitted_at = timezone.now()
-    page.review_note = ""
-    _save(page, by)
-    review = _log(page, from_state=from_state, by=by)
-    _tell_reviewers(page, review)
-    return page
+        PageState.SUBMITTED,
+        by=by,
+        refusal=_("Only a draft or returned page can be submitted; this one is %(state)s."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
@@ -318,21 +308,24 @@ def may_review(page: SocialPage, by: User | None) -> bool:
 @transaction.atomic
 def page_approve(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
     """Accept a submitted page as official: it is listed publicly from now on."""
-    page = _locked(
+
+    def apply(page: SocialPage) -> None:
+        check_four_eyes(page, by)
+        now = timezone.now()
+        page.approved_at = now
+        page.confirmed_at = now
+        page.review_note = note.strip()
+
+    return transition(
+        PAGE_WORKFLOW,
         page,
-        (PageState.SUBMITTED,),
-        _("Only a submitted page can be approved; this one is %(state)s."),
-    )
-    check_four_eyes(page, by)
-    now = timezone.now()
-    page.state = PageState.APPROVED
-    page.approved_at = now
-    page.confirmed_at = now
-    page.review_note = note.strip()
-    _save(page, by)
-    review = _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
-    _tell_body(page, review)
-    return page
+        PageState.APPROVED,
+        by=by,
+        note=note.strip(),
+        sources=(PageState.SUBMITTED,),
+        refusal=_("Only a submitted page can be approved; this one is %(state)s."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
@@ -340,48 +333,160 @@ def page_return(*, page: SocialPage, by: User | None, note: str) -> SocialPage:
     """Send a submitted page back to its body, saying what to fix."""
     if not note.strip():
         raise ValidationError({"note": _("Say what the body must correct.")})
-    page = _locked(
+
+    def apply(page: SocialPage) -> None:
+        check_four_eyes(page, by)
+        page.review_note = note.strip()
+
+    return transition(
+        PAGE_WORKFLOW,
         page,
-        (PageState.SUBMITTED,),
-        _("Only a submitted page can be returned; this one is %(state)s."),
-    )
-    check_four_eyes(page, by)
-    page.state = PageState.RETURNED
-    page.review_note = note.strip()
-    _save(page, by)
-    review = _log(page, from_state=PageState.SUBMITTED, by=by, note=page.review_note)
-    _tell_body(page, review)
-    return page
+        PageState.RETURNED,
+        by=by,
+        note=note.strip(),
+        refusal=_("Only a submitted page can be returned; this one is %(state)s."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
 def page_confirm(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
     """The body confirms an approved page is still its own and in use."""
-    page = _locked(
+
+    def apply(page: SocialPage) -> None:
+        page.confirmed_at = timezone.now()
+
+    return transition(
+        PAGE_WORKFLOW,
         page,
-        (PageState.APPROVED,),
-        _("Only an approved page can be re-confirmed; this one is %(state)s."),
-    )
-    page.confirmed_at = timezone.now()
-    _save(page, by)
-    _log(page, from_state=PageState.APPROVED, by=by, note=note.strip())
-    return page
+        PageState.APPROVED,
+        by=by,
+        note=note.strip(),
+        sources=(PageState.APPROVED,),
+        refusal=_("Only an approved page can be re-confirmed; this one is %(state)s."),
+        apply=apply,
+    ).obj
 
 
 @transaction.atomic
 def page_archive(*, page: SocialPage, by: User | None, note: str = "") -> SocialPage:
     """Take a page out of the register for good; it is kept, never deleted."""
-    page = _locked(
+
+    def apply(page: SocialPage) -> None:
+        page.archived_at = timezone.now()
+
+    return transition(
+        PAGE_WORKFLOW,
         page,
-        (PageState.DRAFT, PageState.SUBMITTED, PageState.APPROVED, PageState.RETURNED),
-        _("This page is already %(state)s."),
+        PageState.ARCHIVED,
+        by=by,
+        note=note.strip(),
+        refusal=_("This page is already %(state)s."),
+        apply=apply,
+    ).obj
+
+
+# --- The workflow -------------------------------------------------------------------------------
+
+
+def _lock(page: SocialPage) -> SocialPage:
+    # The body and its unit come along: the rules read the body's unit, and the workflow
+    # tells the body or its reviewers.
+    return (
+        SocialPage.objects.select_for_update(of=("self",))
+        .select_related("body", "body__unit")
+        .get(pk=page.pk)
     )
-    from_state = page.state
-    page.state = PageState.ARCHIVED
-    page.archived_at = timezone.now()
-    _save(page, by)
-    _log(page, from_state=from_state, by=by, note=note.strip())
-    return page
+
+
+def _admin_may_change(by: User) -> bool:
+    """The admin site's actions (approve, archive) need Django's change permission."""
+    return by.has_perm("accounts_registry.change_socialpage")
+
+
+def may_edit(by: User | None, page: SocialPage) -> bool:
+    """Whether ``by`` acts for the page's body (``selectors.pages_for(by, EDIT)``, read from
+    the grants ``users.scope`` caches on the user: no query). ``None`` is the system."""
+    if by is None:
+        return True
+    grants = scope.grants_for(by)
+    return grants.is_admin or page.body_id in grants.acting_body_ids
+
+
+def may_review_scope(by: User | None, page: SocialPage) -> bool:
+    """Whether ``by`` reviews the page's body (``selectors.pages_for(by, REVIEW)``, from the
+    cached grants). ``None`` is the system."""
+    if by is None:
+        return True
+    grants = scope.grants_for(by)
+    path = page.body.unit.path
+    return grants.is_admin or any(path.startswith(outer) for outer in grants.acting_subtree_paths)
+
+
+def _may_approve(by: User | None, page: SocialPage) -> bool:
+    # The views and the API ask for REVIEW; the admin's action for the change permission.
+    return may_review_scope(by, page) or (by is not None and _admin_may_change(by))
+
+
+def _may_archive(by: User | None, page: SocialPage) -> bool:
+    # The views and the API ask for EDIT; the admin's action for the change permission.
+    return may_edit(by, page) or (by is not None and _admin_may_change(by))
+
+
+def _refusal(page: SocialPage, to_state: str) -> ValidationError:
+    return ValidationError(
+        _("A page cannot go from “%(from)s” to “%(to)s”.")
+        % {
+            "from": page.get_state_display(),
+            "to": dict(PageState.choices).get(to_state, to_state),
+        }
+    )
+
+
+def _record(page: SocialPage, from_state: str, by: User | None, note: str) -> PageReview:
+    return _log(page, from_state=from_state, by=by, note=note)
+
+
+def _notify(page: SocialPage, review: PageReview) -> None:
+    """A submitted page waits for its reviewers; an approved or returned one is news for
+    its body; a re-confirmation or an archiving tells nobody."""
+    if review.to_state == PageState.SUBMITTED:
+        _tell_reviewers(page, review)
+    elif review.from_state == PageState.SUBMITTED and review.to_state in (
+        PageState.APPROVED,
+        PageState.RETURNED,
+    ):
+        _tell_body(page, review)
+
+
+_SUBMIT = Rule[SocialPage](may=may_edit)
+_ARCHIVE = Rule[SocialPage](may=_may_archive)
+_APPROVE = Rule[SocialPage](may=_may_approve)
+_RETURN = Rule[SocialPage](may=may_review_scope)
+_CONFIRM = Rule[SocialPage](may=may_edit)
+
+# The review workflow. An edit of an approved page also sends it back to "submitted"
+# (``page_update``, which checks what may be edited, writes that step).
+PAGE_WORKFLOW: Workflow[SocialPage, PageReview] = Workflow(
+    name="page",
+    model=SocialPage,
+    transitions={
+        PageState.DRAFT: {PageState.SUBMITTED: _SUBMIT, PageState.ARCHIVED: _ARCHIVE},
+        PageState.RETURNED: {PageState.SUBMITTED: _SUBMIT, PageState.ARCHIVED: _ARCHIVE},
+        PageState.SUBMITTED: {
+            PageState.APPROVED: _APPROVE,
+            PageState.RETURNED: _RETURN,
+            PageState.ARCHIVED: _ARCHIVE,
+        },
+        PageState.APPROVED: {PageState.APPROVED: _CONFIRM, PageState.ARCHIVED: _ARCHIVE},
+        PageState.ARCHIVED: {},
+    },
+    lock=_lock,
+    refusal=_refusal,
+    save=_save,
+    record=_record,
+    notify=_notify,
+)
 
 
 # --- Who is told --------------------------------------------------------------------------------

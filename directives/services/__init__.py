@@ -34,7 +34,6 @@ from directives.services.drafting import (
     RecipientGroup,
     Recipients,
     default_place,
-    directive_archive,
     directive_create,
     directive_update,
 )
@@ -50,6 +49,7 @@ from directives.services.reminders import (
     reminder_days,
     send_due_reminders,
 )
+from directives.services.workflow import directive_archive
 
 __all__ = [
     "DRAFT_FIELDS",

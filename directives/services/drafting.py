@@ -536,17 +536,6 @@ def directive_update(
     return directive
 
 
-@transaction.atomic
-def directive_archive(directive: Directive, *, by: User | None) -> Directive:
-    """Put away a draft that will not be issued (nothing is deleted)."""
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
-    if not directive.is_draft:
-        raise ValidationError(_("Only a draft can be archived; an issued letter stays on record."))
-    directive.state = DirectiveState.ARCHIVED
-    _save(directive, by)
-    return directive
-
-
 def default_place(issuer: Body) -> str:
     """The place name written before the date: the unit's name without its type."""
     return bare_name(issuer.unit.name)

@@ -26,8 +26,9 @@ from directives.services.drafting import (
     _names,
     _save,
 )
-from directives.services.notices import _notify_delivery
+from directives.services.workflow import DIRECTIVE_WORKFLOW
 from users.models import User
+from users.workflow import transition
 
 
 @transaction.atomic
@@ -35,48 +36,59 @@ def directive_issue(
     directive: Directive, *, by: User | None, today: date | None = None
 ) -> Directive:
     """Issue a draft: freeze it, deliver it to every recipient, and tell them."""
-    directive = (
-        Directive.objects.select_for_update(of=("self",))
-        .select_related("issuer", "issuer__unit")
-        .get(pk=directive.pk)
-    )
-    if not directive.is_draft:
-        raise ValidationError(_("This directive has already been issued or archived."))
-    if not directive.receipts.exists():
-        raise ValidationError({"recipients": _("Choose at least one recipient before issuing.")})
-    now = timezone.now()
-    directive.issued_on = directive.issued_on or today or timezone.localdate()
-    _check_issuer_alive(directive)
-    ceased = selectors.ceased_recipients(directive, directive.issued_on)
-    if ceased:
-        raise ValidationError(
-            {
-                "recipients": _(
-                    "These recipients are not in force on %(date)s, the date of the letter: "
-                    "%(names)s. Remove them from the draft before issuing it."
-                )
-                % {"date": _ddmmyyyy(directive.issued_on), "names": _names(ceased)}
-            }
-        )
-    if directive.report_deadline and directive.report_deadline < directive.issued_on:
-        raise ValidationError(
-            {"report_deadline": _("The deadline for reporting back is before the date of issue.")}
-        )
-    _check_task_numbers(directive)
-    # The named groups are written in "Kính gửi" and "Nơi nhận", typed or not.
-    directive.addressees = letter_addressees(directive)
-    directive.distribution = letter_distribution(directive)
-    if not directive.basis.strip() and directive.implements_paper_id:
-        directive.basis = paper_basis(directive.implements_paper)
-    directive.state = DirectiveState.ISSUED
-    directive.issued_at = now
-    directive.issued_by = by
-    _save(directive, by)
-    directive.receipts.update(delivered_at=now)
-    if directive.implements_id:
-        _answer_parent(directive, now)
-    _notify_delivery(directive)
-    return directive
+
+    def apply(directive: Directive) -> None:
+        if not directive.receipts.exists():
+            raise ValidationError(
+                {"recipients": _("Choose at least one recipient before issuing.")}
+            )
+        now = timezone.now()
+        directive.issued_on = directive.issued_on or today or timezone.localdate()
+        _check_issuer_alive(directive)
+        ceased = selectors.ceased_recipients(directive, directive.issued_on)
+        if ceased:
+            raise ValidationError(
+                {
+                    "recipients": _(
+                        "These recipients are not in force on %(date)s, the date of the "
+                        "letter: %(names)s. Remove them from the draft before issuing it."
+                    )
+                    % {"date": _ddmmyyyy(directive.issued_on), "names": _names(ceased)}
+                }
+            )
+        if directive.report_deadline and directive.report_deadline < directive.issued_on:
+            raise ValidationError(
+                {
+                    "report_deadline": _(
+                        "The deadline for reporting back is before the date of issue."
+                    )
+                }
+            )
+        _check_task_numbers(directive)
+        # The named groups are written in "Kính gửi" and "Nơi nhận", typed or not.
+        directive.addressees = letter_addressees(directive)
+        directive.distribution = letter_distribution(directive)
+        if not directive.basis.strip() and directive.implements_paper_id:
+            directive.basis = paper_basis(directive.implements_paper)
+        directive.issued_at = now
+        directive.issued_by = by
+
+    def deliver(directive: Directive, by: User | None) -> None:
+        """Save, deliver to every recipient and answer the letter it implements."""
+        _save(directive, by)
+        directive.receipts.update(delivered_at=directive.issued_at)
+        if directive.implements_id:
+            _answer_parent(directive, directive.issued_at)
+
+    return transition(
+        DIRECTIVE_WORKFLOW,
+        directive,
+        DirectiveState.ISSUED,
+        by=by,
+        refusal=_("This directive has already been issued or archived."),
+        apply=apply,
+        save=deliver,
+    ).obj
 
 
 def paper_basis(paper: PaperLetter | None) -> str:

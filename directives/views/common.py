@@ -16,6 +16,7 @@ from directives.models import (
     ImplementationReport,
 )
 from legal.models import LegalNode
+from users.models import User
 
 PAGE_SIZE = 50
 
@@ -115,7 +116,7 @@ def _letter(directive: Directive) -> dict[str, Any]:
     }
 
 
-def _visible_reports(user: Any, directive: Directive) -> QuerySet[ImplementationReport]:
+def _visible_reports(user: User, directive: Directive) -> QuerySet[ImplementationReport]:
     return selectors.reports_of(directive).filter(
         receipt__in=selectors.receipts_for(user).values("pk")
     )

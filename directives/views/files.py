@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from directives import selectors
@@ -14,13 +14,14 @@ from directives.files import CONTENT_TYPES
 from directives.models import (
     Directive,
 )
+from users.requests import AuthenticatedHttpRequest
 
 # --- Files -----------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A file of a directive or report, to those who may read it (media is not served)."""
     attachment = selectors.get_attachment_or_404(request.user, pk)
     response = FileResponse(
@@ -36,7 +37,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def paper_scan_download(request: HttpRequest, pk: int) -> FileResponse:
+def paper_scan_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The scan of a letter on paper, to those who may read a letter citing it."""
     paper = selectors.get_paper_scan_or_404(request.user, pk)
     response = FileResponse(
@@ -58,7 +59,7 @@ def letter_filename(directive: Directive, extension: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-") + extension
 
 
-def _rendered(request: HttpRequest, pk: int) -> Directive:
+def _rendered(request: AuthenticatedHttpRequest, pk: int) -> Directive:
     directive = selectors.get_directive_or_404(request.user, pk)
     if not directive.is_issued and not selectors.can_manage(request.user, directive):
         raise Http404
@@ -76,7 +77,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def directive_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The letter as a Word file in the layout of Decree 30/2020/NĐ-CP."""
     directive = _rendered(request, pk)
     from directives import rendering  # written alongside; imported when first needed
@@ -90,7 +91,7 @@ def directive_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def directive_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF in the layout of Decree 30/2020/NĐ-CP."""
     directive = _rendered(request, pk)
     from directives import rendering

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from directives import selectors, services
 from directives.forms import (
+    ISSUERS_LISTED,
     DirectiveFilterForm,
     DirectiveForm,
+    IssuerForm,
 )
 from directives.models import (
     Attachment,
@@ -37,13 +39,14 @@ from directives.views.common import (
 )
 from units.models import Body, BodyKind
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 
 # --- List and inbox --------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def directive_list(request: HttpRequest) -> HttpResponse:
+def directive_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Directives the user may read: issued by their side, or received."""
     form = DirectiveFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -68,7 +71,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Letters addressed to what the user answers for, by someone else, with where each
     one stands; the counts say what the user owes."""
     page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -88,7 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Letters the user's bodies issued (and their drafts), with how many recipients have
     reported and how many are late."""
     page = Paginator(selectors.outgoing_for(request.user), PAGE_SIZE).get_page(
@@ -132,11 +135,10 @@ def _implementing_initial(parent: Directive) -> dict[str, Any]:
     }
 
 
-def _chosen_issuer(request: HttpRequest, bodies: list[Body]) -> Body | None:
+def _chosen_issuer(request: AuthenticatedHttpRequest, bodies: list[Body]) -> Body | None:
     if len(bodies) == 1:
         return bodies[0]
-    wanted = request.GET.get("issuer", "")
-    return next((body for body in bodies if str(body.pk) == wanted), None)
+    return IssuerForm(request.GET, user=request.user).chosen()
 
 
 def _suggested_issuer(bodies: list[Body], implements: Directive | None) -> Body:
@@ -155,7 +157,7 @@ def _suggested_issuer(bodies: list[Body], implements: Directive | None) -> Body:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: DirectiveForm,
     *,
     directive: Directive | None,
@@ -177,9 +179,11 @@ def _form_page(
 
 
 @login_required
-def directive_create(request: HttpRequest) -> HttpResponse:
+def directive_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Draft a letter for one of the bodies the user issues for (chosen first if several)."""
-    bodies = list(scope.issuing_bodies(request.user).order_by("unit__path", "name"))
+    # A few are listed; more (an administrator: any body) are searched (issue #14).
+    issuing = scope.issuing_bodies(request.user).order_by("unit__path", "name")
+    bodies = list(issuing[: ISSUERS_LISTED + 1])
     if not bodies:
         raise Http404
     implements: Directive | None = None
@@ -193,7 +197,8 @@ def directive_create(request: HttpRequest) -> HttpResponse:
             request,
             "directives/issuer_choice.html",
             {
-                "bodies": bodies,
+                "bodies": bodies if len(bodies) <= ISSUERS_LISTED else None,
+                "form": IssuerForm(request.GET or None, user=request.user),
                 "implements": implements,
                 "suggested": _suggested_issuer(bodies, implements),
             },
@@ -212,7 +217,7 @@ def directive_create(request: HttpRequest) -> HttpResponse:
         try:
             directive = services.directive_create(
                 issuer=issuer,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 fields=form.draft_fields(),
                 instructions=form.cleaned_data["instructions"],
                 recipients=form.recipients(),
@@ -234,7 +239,7 @@ def directive_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a draft (an issued letter never changes)."""
     directive = selectors.get_managed_or_404(request.user, pk)
     if not directive.is_draft:
@@ -252,7 +257,7 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.directive_update(
                 directive,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 fields=form.draft_fields(),
                 instructions=form.cleaned_data["instructions"],
                 # A draft that never had recipients may stay without; one that had must keep one.
@@ -271,7 +276,9 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, directive=directive, implements=directive.implements)
 
 
-def _confirm_page(request: HttpRequest, directive: Directive, action: str) -> HttpResponse:
+def _confirm_page(
+    request: AuthenticatedHttpRequest, directive: Directive, action: str
+) -> HttpResponse:
     return render(
         request,
         "directives/directive_confirm.html",
@@ -284,7 +291,7 @@ def _confirm_page(request: HttpRequest, directive: Directive, action: str) -> Ht
 
 
 @login_required
-def directive_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then issue a draft: it is delivered to every recipient and never changes again."""
     directive = selectors.get_managed_or_404(request.user, pk)
     if request.method != "POST":
@@ -292,7 +299,7 @@ def directive_issue(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("directives:detail", pk=directive.pk)
         return _confirm_page(request, directive, "issue")
     try:
-        directive = services.directive_issue(directive, by=request.user)  # type: ignore[arg-type]
+        directive = services.directive_issue(directive, by=request.user)
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
@@ -310,7 +317,7 @@ def directive_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def directive_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then put away a draft that will not be issued (nothing is deleted)."""
     directive = selectors.get_managed_or_404(request.user, pk)
     if request.method != "POST":
@@ -318,7 +325,7 @@ def directive_archive(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("directives:detail", pk=directive.pk)
         return _confirm_page(request, directive, "archive")
     try:
-        services.directive_archive(directive, by=request.user)  # type: ignore[arg-type]
+        services.directive_archive(directive, by=request.user)
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
@@ -331,7 +338,7 @@ def directive_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The letter, where it comes from and what implements it; for its issuer, the recipients
     and their reports."""
     directive = selectors.get_directive_or_404(request.user, pk)
@@ -364,7 +371,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def directive_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Remind every recipient who has not reported (or one of them), at most once a day."""
     directive = selectors.get_managed_or_404(request.user, pk)
     receipts: QuerySet[Receipt] | None = None
@@ -378,7 +385,7 @@ def directive_remind(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         outcome = services.remind_now(
             directive,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             receipts=receipts,
         )
     except ValidationError as exc:
@@ -437,7 +444,7 @@ def _chain_ids(node: selectors.ChainNode) -> list[int]:
 
 @login_required
 @require_GET
-def directive_chain(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_chain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The tree of letters implementing this one, each with who reported and who is late."""
     directive = selectors.get_directive_or_404(request.user, pk)
     node = selectors.chain_below(request.user, directive)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +29,7 @@ from directives.views.common import (
     _letter,
 )
 from users import scope
+from users.requests import AuthenticatedHttpRequest
 
 # --- A recipient's copy ---------------------------------------------------------------------
 
@@ -47,13 +48,13 @@ def _receipt_reports(receipt: Receipt) -> list[ImplementationReport]:
 
 @login_required
 @require_GET
-def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The letter as addressed to one recipient; opening it records that it was read."""
     receipt = selectors.get_receipt_or_404(request.user, pk)
     directive = receipt.directive
     answer = directive.is_issued and selectors.answerable(request.user, receipt)
     if answer:
-        services.receipt_open(receipt, by=request.user)  # type: ignore[arg-type]
+        services.receipt_open(receipt, by=request.user)
         receipt.refresh_from_db(fields=["read_at"])
     context = {
         **_letter(directive),
@@ -69,10 +70,10 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def receipt_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     receipt = selectors.get_answerable_or_404(request.user, pk)
     try:
-        services.receipt_acknowledge(receipt, by=request.user)  # type: ignore[arg-type]
+        services.receipt_acknowledge(receipt, by=request.user)
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
@@ -81,7 +82,7 @@ def receipt_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Report back on implementation: what was done, figures, files."""
     receipt = selectors.get_answerable_or_404(request.user, pk)
     tasks = selectors.tasks_of(receipt)
@@ -91,7 +92,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_submit(
                 receipt,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 text=form.cleaned_data["text"],
                 figures=filled_figures(figures),
                 files=form.cleaned_data["attachments"],

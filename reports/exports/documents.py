@@ -1,33 +1,26 @@
 """A report as an official report (báo cáo) in the layout of Decree 30/2020/NĐ-CP: DOCX and PDF.
 
 Both are drawn from one ``OfficialReport`` so they say the same thing. The layout is the
-one of ``directives.rendering`` (header, national motto, number, place and date, "Nơi nhận",
-signing block), whose helpers are reused here; the text is the report's own, frozen at its
-build: python-docx writes it as text, the HTML template escapes it, and WeasyPrint renders
-with the directives' fetcher that refuses every URL but ``data:`` and the shipped fonts.
+one the directives' letters use too, ``units.documents`` (header, national motto, number,
+place and date, "Kính gửi", "Nơi nhận", signing block; its DOCX builder and its base PDF
+template); the text is the report's own, frozen at its build: python-docx writes it as text,
+the HTML template escapes it, and WeasyPrint renders with the fetcher that refuses every URL
+but ``data:`` and the shipped fonts.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
-from docx.text.paragraph import Paragraph
 
-from directives import rendering
-from directives.models import Directive
 from legal.models import ComplianceCriterion
 from portal.text import fold
 from reports.asof import as_of_line, issuing_committee
@@ -38,6 +31,17 @@ from reports.models import (
     ReportChildRow,
     ReportState,
     UnitReport,
+)
+from units.documents import (
+    OfficialDocument,
+    OfficialDocx,
+    issuer_lines,
+    number_line,
+    official_html,
+    pdf_from_html,
+    place_date,
+    text_lines,
+    upper,
 )
 from units.models import AdministrativeUnit, Body, BodyKind
 from units.naming import bare_name, in_sentence
@@ -76,17 +80,12 @@ class UnitLine:
     figures: list[str]
 
 
-@dataclass(frozen=True)
-class OfficialReport:
-    """What the report says, in reading order, ready to be laid out."""
+@dataclass(frozen=True, kw_only=True)
+class OfficialReport(OfficialDocument):
+    """What the report says, in reading order, ready to be laid out: the parts every
+    official document has (its "Kính gửi" is the level above), and the report's own."""
 
-    supervising: str
-    authority: list[str]
-    authority_rule_mm: int
-    number_line: str
-    place_date: str
     subject: str
-    addressee: str
     figures: list[Figure]
     declarations: list[tuple[str, str]]
     declaration_note: list[str]
@@ -98,15 +97,7 @@ class OfficialReport:
     proposals: list[str]
     # "Số liệu theo sổ đăng ký tại ngày dd/mm/yyyy": the date the registry figures stand at.
     as_of: str = ""
-    distribution: list[str] = field(default_factory=lambda: ["- Như trên;", "- Lưu: VT."])
     signing: list[str] = field(default_factory=lambda: ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
-    signer: str = ""
-    country: str = rendering.COUNTRY
-    motto: str = rendering.MOTTO
-
-
-def _lines(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
 def _label(model: Any, name: str) -> str:
@@ -137,9 +128,8 @@ def _issuer(report: UnitReport) -> tuple[str, list[str]]:
         name=report.unit_name or unit.name,
     )
     if body is None:
-        return "", ["ỦY BAN NHÂN DÂN", rendering._upper(report.unit_name or unit.name)]
-    # The directives' header reads only the issuer of the letter it is given.
-    return rendering.authority_lines(Directive(issuer=body))
+        return "", ["ỦY BAN NHÂN DÂN", upper(report.unit_name or unit.name)]
+    return issuer_lines(body)
 
 
 def _addressee(unit: AdministrativeUnit) -> str:
@@ -238,110 +228,70 @@ def official_report(report: UnitReport) -> OfficialReport:
         return OfficialReport(
             supervising=supervising,
             authority=authority,
-            authority_rule_mm=rendering._rule_width(authority),
-            number_line="Số:      /BC-UBND",
-            place_date=f"{bare_name(report.unit_name or unit.name)}, {rendering.vietnamese_date(submitted)}",
+            number_line=number_line(None, "BC-UBND"),
+            place_date=place_date(bare_name(report.unit_name or unit.name), submitted),
             subject=f"{SUBJECT} {label[:1].lower()}{label[1:]}",
-            addressee=_addressee(unit),
+            addressees=[f"{_addressee(unit)}."],
+            addressed_inline=True,
             figures=_figures(report),
             declarations=_declarations(report),
-            declaration_note=_lines(report.declaration_note),
+            declaration_note=text_lines(report.declaration_note),
             unit_headers=[_label(ReportChildRow, name) for name in UNIT_FIGURES],
             units=_units(report),
-            missing_reason=_lines(report.missing_children_reason),
+            missing_reason=text_lines(report.missing_children_reason),
             as_of=as_of_line(report),
-            achievements=_lines(report.achievements),
-            difficulties=_lines(report.difficulties),
-            proposals=_lines(report.proposals),
+            achievements=text_lines(report.achievements),
+            difficulties=text_lines(report.difficulties),
+            proposals=text_lines(report.proposals),
         )
 
 
 # --- DOCX ------------------------------------------------------------------------------------
 
 
-def _heading(document: Any, text: str) -> None:
-    paragraph = rendering._paragraph(
-        document, text, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=6
-    )
+def _heading(builder: OfficialDocx, text: str) -> None:
+    paragraph = builder.paragraph(text, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=6)
     paragraph.paragraph_format.first_line_indent = Mm(12.7)
 
 
-def _table(document: Any, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
+def _table(
+    builder: OfficialDocx, header: list[str], rows: list[list[str]], widths: list[float]
+) -> None:
+    table = builder.table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
     for i, text in enumerate(header):
-        cell = rendering._cell(table, 0, i, widths[i])
-        rendering._paragraph(cell, text, size=11, bold=True, first=cell.paragraphs[0])
+        cell = builder.cell(table, 0, i, widths[i])
+        builder.paragraph(text, into=cell, size=11, bold=True, first=cell.paragraphs[0])
     for values in rows:
         cells = table.add_row().cells
         for i, text in enumerate(values):
             cells[i].width = Mm(widths[i])
             align = WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER
-            rendering._paragraph(cells[i], text, size=11, align=align, first=cells[i].paragraphs[0])
-    document.add_paragraph().paragraph_format.space_after = Pt(6)
+            builder.paragraph(
+                text, into=cells[i], size=11, align=align, first=cells[i].paragraphs[0]
+            )
+    builder.document.add_paragraph().paragraph_format.space_after = Pt(6)
 
 
-def _texts(document: Any, lines: list[str], empty: str = "Không có.") -> None:
+def _texts(builder: OfficialDocx, lines: list[str], empty: str = "Không có.") -> None:
     for text in lines or [empty]:
-        rendering._text_paragraph(document, text)
+        builder.text(text)
 
 
 def render_docx(report: UnitReport) -> bytes:
     """The report as a Word document (A4, Times New Roman), ready to be signed."""
     doc = official_report(report)
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = (
-        Mm(rendering.MARGIN_TOP),
-        Mm(rendering.MARGIN_BOTTOM),
-    )
-    section.left_margin, section.right_margin = (
-        Mm(rendering.MARGIN_LEFT),
-        Mm(rendering.MARGIN_RIGHT),
-    )
-    section.header_distance = Mm(10)
-    normal = document.styles["Normal"]
-    normal.font.name = rendering.FONT
-    normal.font.size = Pt(rendering.BODY_SIZE)
-    rendering._page_numbers(section)
-    left, right = rendering.LEFT_COLUMN, rendering.TEXT_WIDTH - rendering.LEFT_COLUMN
-
-    header = document.add_table(rows=2, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header.autofit = False
-    rendering._no_cell_margins(header)
-    cell = rendering._cell(header, 0, 0, left)
-    first: Paragraph | None = cell.paragraphs[0]
-    if doc.supervising:
-        rendering._paragraph(cell, doc.supervising, size=13, first=first)
-        first = None
-    for line in doc.authority:
-        rendering._paragraph(cell, line, size=13, bold=True, first=first)
-        first = None
-    rendering._rule(cell, doc.authority_rule_mm, left)
-    cell = rendering._cell(header, 0, 1, right)
-    rendering._paragraph(cell, doc.country, size=12, bold=True, first=cell.paragraphs[0])
-    rendering._paragraph(cell, doc.motto, size=13, bold=True)
-    rendering._rule(cell, 58, right)
-    cell = rendering._cell(header, 1, 0, left)
-    rendering._paragraph(cell, doc.number_line, size=13, first=cell.paragraphs[0])
-    cell = rendering._cell(header, 1, 1, right)
-    rendering._paragraph(cell, doc.place_date, size=14, italic=True, first=cell.paragraphs[0])
-
-    document.add_paragraph().paragraph_format.space_after = Pt(6)
-    rendering._paragraph(document, TITLE, bold=True)
-    rendering._paragraph(document, doc.subject, bold=True, after=6)
-    rendering._paragraph(document, f"Kính gửi: {doc.addressee}.", after=12)
+    builder = OfficialDocx()
+    builder.header(doc)
+    builder.paragraph(TITLE, bold=True)
+    builder.paragraph(doc.subject, bold=True, after=6)
+    builder.addressed_to(doc, after=12)
     if doc.as_of:
-        rendering._paragraph(document, f"({doc.as_of})", italic=True, after=6)
+        builder.paragraph(f"({doc.as_of})", italic=True, after=6)
 
-    _heading(document, "I. TÌNH HÌNH THỰC HIỆN")
+    _heading(builder, "I. TÌNH HÌNH THỰC HIỆN")
     _table(
-        document,
+        builder,
         ["STT", "Tiêu chí", "Chỉ tiêu", "Số liệu"],
         [
             [str(i), figure.criterion, figure.label, figure.value]
@@ -349,19 +299,19 @@ def render_docx(report: UnitReport) -> bytes:
         ],
         [12, 70, 62, 21],
     )
-    _heading(document, "II. NỘI DUNG ĐƠN VỊ KÊ KHAI")
+    _heading(builder, "II. NỘI DUNG ĐƠN VỊ KÊ KHAI")
     _table(
-        document,
+        builder,
         ["STT", "Nội dung", "Kết quả"],
         [[str(i), label, value] for i, (label, value) in enumerate(doc.declarations, start=1)],
         [12, 123, 30],
     )
     if doc.declaration_note:
-        _texts(document, doc.declaration_note)
-    _heading(document, "III. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ CẤP DƯỚI")
+        _texts(builder, doc.declaration_note)
+    _heading(builder, "III. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ CẤP DƯỚI")
     if doc.units:
         _table(
-            document,
+            builder,
             ["STT", "Đơn vị", "Trạng thái", "Đúng hạn", *doc.unit_headers],
             [
                 [
@@ -376,45 +326,20 @@ def render_docx(report: UnitReport) -> bytes:
             [10, 35, 22, 14, *([14] * len(doc.unit_headers))],
         )
     else:
-        _texts(document, [], empty="Không có đơn vị cấp dưới.")
+        _texts(builder, [], empty="Không có đơn vị cấp dưới.")
     if doc.missing_reason:
         _texts(
-            document, [f"Lý do chưa đủ báo cáo: {doc.missing_reason[0]}", *doc.missing_reason[1:]]
+            builder, [f"Lý do chưa đủ báo cáo: {doc.missing_reason[0]}", *doc.missing_reason[1:]]
         )
-    _heading(document, "IV. ĐÁNH GIÁ CHUNG, KHÓ KHĂN VÀ ĐỀ XUẤT")
-    _heading(document, "1. Kết quả đạt được")
-    _texts(document, doc.achievements)
-    _heading(document, "2. Khó khăn, vướng mắc")
-    _texts(document, doc.difficulties)
-    _heading(document, "3. Đề xuất, kiến nghị")
-    _texts(document, doc.proposals)
-
-    footer = document.add_table(rows=1, cols=2)
-    footer.alignment = WD_TABLE_ALIGNMENT.CENTER
-    footer.autofit = False
-    rendering._no_cell_margins(footer)
-    rendering._keep_with_signing(document, footer)
-    cell = rendering._cell(footer, 0, 0, 80)
-    paragraph = rendering._paragraph(
-        cell, "Nơi nhận:", size=12, bold=True, italic=True, first=cell.paragraphs[0]
-    )
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    paragraph.paragraph_format.space_before = Pt(6)
-    for line in doc.distribution:
-        rendering._paragraph(cell, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    cell = rendering._cell(footer, 0, 1, rendering.TEXT_WIDTH - 80)
-    first = cell.paragraphs[0]
-    first.paragraph_format.space_before = Pt(6)
-    for line in doc.signing:
-        rendering._paragraph(cell, line, size=14, bold=True, first=first)
-        first = None
-    space = rendering._paragraph(cell)
-    space.paragraph_format.space_after = Pt(72)  # room for the signature and the seal
-    rendering._paragraph(cell, doc.signer, size=14, bold=True)
-
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    _heading(builder, "IV. ĐÁNH GIÁ CHUNG, KHÓ KHĂN VÀ ĐỀ XUẤT")
+    _heading(builder, "1. Kết quả đạt được")
+    _texts(builder, doc.achievements)
+    _heading(builder, "2. Khó khăn, vướng mắc")
+    _texts(builder, doc.difficulties)
+    _heading(builder, "3. Đề xuất, kiến nghị")
+    _texts(builder, doc.proposals)
+    builder.signing_block(doc)
+    return builder.to_bytes()
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -422,26 +347,12 @@ def render_docx(report: UnitReport) -> bytes:
 
 def report_html(report: UnitReport) -> str:
     """The report as HTML for WeasyPrint; every text of the report is escaped."""
-    return render_to_string(
-        "reports/exports/report_pdf.html",
-        {
-            "doc": official_report(report),
-            "margins": {
-                "top": rendering.MARGIN_TOP,
-                "bottom": rendering.MARGIN_BOTTOM,
-                "left": rendering.MARGIN_LEFT,
-                "right": rendering.MARGIN_RIGHT,
-            },
-            "left_column": rendering.LEFT_COLUMN,
-            # The typeface of the letters, shipped with the project (same @font-face rules).
-            **rendering.pdf_fonts_context(),
-        },
-    )
+    return official_html("reports/exports/report_pdf.html", official_report(report))
 
 
 def render_pdf(report: UnitReport) -> bytes:
     """The report as a PDF (A4), the way it prints; nothing is fetched from outside."""
-    return rendering.pdf_from_html(report_html(report))
+    return pdf_from_html(report_html(report))
 
 
 def write_docx(report: UnitReport, fileobj: IO[bytes]) -> None:

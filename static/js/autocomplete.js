@@ -6,6 +6,10 @@
 // first matches as the person types, lists them in a listbox, and keeps the chosen id in the
 // hidden input. Keys: Down/Up move, Enter picks, Escape closes (a second Escape clears),
 // Tab leaves. No inline script or style: it runs under the strict Content-Security-Policy.
+//
+// A multi-value picker (data-multiple: the recipients of a letter) keeps its choices as
+// ticked checkboxes named after the field ("chips"); picking a suggestion adds one and
+// empties the field for the next name, unticking one removes it.
 (function () {
   "use strict";
 
@@ -18,7 +22,12 @@
     var hidden = box.querySelector("[data-picker-value]");
     var list = box.querySelector("[data-picker-list]");
     var status = box.querySelector("[data-picker-status]");
-    if (!input || !hidden || !list || !box.getAttribute("data-source")) {
+    var multiple = box.hasAttribute("data-multiple");
+    var chips = box.querySelector("[data-picker-chosen]");
+    if (!input || !list || !box.getAttribute("data-source")) {
+      return;
+    }
+    if (multiple ? !chips : !hidden) {
       return;
     }
     counter += 1;
@@ -60,9 +69,49 @@
       element.scrollIntoView({ block: "nearest" });
     }
 
+    function message(name, label) {
+      return (box.getAttribute(name) || "").replace("{label}", label);
+    }
+
+    function addChip(option) {
+      var value = String(option.id);
+      var boxes = chips.querySelectorAll("input[type=checkbox]");
+      for (var n = 0; n < boxes.length; n += 1) {
+        if (boxes[n].value === value) {
+          boxes[n].checked = true;
+          return false;
+        }
+      }
+      var item = document.createElement("li");
+      item.className = "picker__chip";
+      var check = document.createElement("input");
+      check.type = "checkbox";
+      check.name = box.getAttribute("data-name");
+      check.value = value;
+      check.checked = true;
+      check.id = (input.id || "picker-" + counter) + "_" + value;
+      var label = document.createElement("label");
+      label.htmlFor = check.id;
+      label.textContent = option.label;
+      item.appendChild(check);
+      item.appendChild(label);
+      chips.appendChild(item);
+      return true;
+    }
+
     function pick(index) {
       var option = options[index];
       if (!option) {
+        return;
+      }
+      if (multiple) {
+        var added = addChip(option);
+        input.value = "";
+        chosenLabel = "";
+        options = [];
+        list.textContent = "";
+        close();
+        say(message(added ? "data-msg-added" : "data-msg-already", option.label));
         return;
       }
       hidden.value = String(option.id);
@@ -136,7 +185,7 @@
     }
 
     input.addEventListener("input", function () {
-      if (input.value !== chosenLabel) {
+      if (!multiple && input.value !== chosenLabel) {
         // Typing again un-chooses: the server resolves what is typed.
         hidden.value = "";
         chosenLabel = null;
@@ -181,7 +230,9 @@
         } else if (input.value) {
           event.preventDefault();
           input.value = "";
-          hidden.value = "";
+          if (!multiple) {
+            hidden.value = "";
+          }
           chosenLabel = null;
         }
       } else if (event.key === "Tab") {
@@ -192,6 +243,23 @@
     input.addEventListener("blur", function () {
       close();
     });
+
+    if (multiple) {
+      // Unticking a chip removes it (without JavaScript it is simply not sent).
+      chips.addEventListener("change", function (event) {
+        var check = event.target;
+        if (check.type !== "checkbox" || check.checked) {
+          return;
+        }
+        var item = check.closest("li");
+        var label = item ? item.textContent.trim() : "";
+        if (item) {
+          item.parentNode.removeChild(item);
+        }
+        say(message("data-msg-removed", label));
+        input.focus();
+      });
+    }
   }
 
   function start() {

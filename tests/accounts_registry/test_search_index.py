@@ -56,6 +56,8 @@ def many_rows(tree: Tree) -> None:
         for n, body in enumerate(bodies)
     )
     with connection.cursor() as cursor:
+        # As autovacuum would: the rows leave the GIN pending list the planner counts in.
+        cursor.execute("SELECT gin_clean_pending_list('page_document_trgm')")
         cursor.execute("ANALYZE units_body")
         cursor.execute("ANALYZE accounts_registry_socialpage")
         cursor.execute("ANALYZE units_administrativeunit")
@@ -92,9 +94,8 @@ def test_the_directory_search_uses_the_trigram_indexes() -> None:
 
     plan = _plan(pages)
 
-    assert "page_search_trgm" in plan
-    assert "body_search_trgm" in plan
-    assert "unit_search_trgm" in plan
+    # One trigram index: the pages' search document (migration accounts_registry.0007).
+    assert "page_document_trgm" in plan
     assert [page.display_name for page in pages] == ["Ban Quản lý rừng phòng hộ Xuân Liên"]
 
 

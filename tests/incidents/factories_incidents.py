@@ -42,7 +42,8 @@ def incident(
     url: str = "https://www.facebook.com/ubnd.gia.mao",
     officer: User | None = None,
 ) -> Incident:
-    """An impersonation of ``body`` reported by ``by`` and moved to ``state``."""
+    """An impersonation of ``body`` reported by ``by`` and moved to ``state`` by ``officer``
+    (else by the system: a body's staff may not move an incident)."""
     reported = services.incident_report(
         body=body,
         kind=IncidentKind.IMPERSONATION,
@@ -52,6 +53,6 @@ def incident(
     )
     for step in PATHS[state]:
         reported = services.incident_transition(
-            incident=reported, to_state=step, by=officer or by, note="Đã kiểm tra."
+            incident=reported, to_state=step, by=officer, note="Đã kiểm tra."
         )
     return reported

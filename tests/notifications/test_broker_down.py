@@ -8,6 +8,7 @@ import pytest
 
 from notifications import services
 from notifications.models import EmailStatus, OutboundEmail
+from notifications.services import emails
 
 
 @pytest.mark.django_db
@@ -17,7 +18,7 @@ def test_an_email_queued_while_the_broker_is_down_waits_and_the_caller_goes_on(
     def broker_down(email_id: int) -> None:
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(services, "_enqueue", broker_down)
+    monkeypatch.setattr(emails, "_enqueue", broker_down)
 
     # When an email is queued and its transaction commits (the robust callback fails)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -23,7 +23,10 @@ from accounts_registry.services import pages as page_services
 from accounts_registry.services.contacts import contact_set
 from incidents import services as incident_services
 from incidents.models import IncidentKind, IncidentState
+from reports.asof import end_of
 from reports.build import build_period
+from reports.build_sql import Recorded
+from reports.build_sql.past import recorded_after
 from reports.models import PeriodKind, ReportingPeriod, ReportState, UnitReport
 from reports.periods import ensure_period
 from reports.synthetic import generate
@@ -70,6 +73,15 @@ def country(db: None, time_machine: Any) -> Country:
     (no history) for Quý 1/2025, bodies and pages entered through the services in March,
     then, in May, a commune renamed, a body moved, pages archived, contacts changed, new
     rules and incidents."""
+    return _country(time_machine)
+
+
+def _country(time_machine: Any, *, in_march: bool = True, in_may: str = "all") -> Country:
+    """The country of the fixture ``country``; ``in_march=False`` leaves out the bodies and
+    pages entered through the services (the registry is then the bulk one only), ``in_may``
+    is what changes after the quarter: ``"all"``, ``"a page"`` (one page archived through the
+    services: the pages' history alone holds records after the quarter) or ``"in bulk"``
+    (a page archived by a bulk update that writes no history: no history after it at all)."""
     time_machine.move_to(IN_Q1_2025, tick=False)
     thanh_hoa = factories.province("Tỉnh Thanh Hóa", code="38")
     lai_chau = factories.province("Tỉnh Lai Châu", code="12")
@@ -95,7 +107,46 @@ def country(db: None, time_machine: Any) -> Country:
         period_from=date(2025, 1, 1),
         period_until=date(2025, 3, 31),
     )
-    # Entered through the services in March: on record from then.
+    entered = _enter_in_march(districts, communes) if in_march else None
+    # May 2025, after the end of Quý 1.
+    time_machine.move_to(IN_Q2_2025, tick=False)
+    synthetic = Body.objects.filter(email__endswith="synthetic.invalid")
+    bulk_page = SocialPage.objects.filter(state=PageState.APPROVED, body__in=synthetic).first()
+    assert bulk_page is not None
+    if in_may == "in bulk":
+        # An import's bulk update: no history, only the page's own dates say it changed.
+        SocialPage.objects.filter(pk=bulk_page.pk).update(
+            state=PageState.ARCHIVED, archived_at=timezone.now(), updated_at=timezone.now()
+        )
+    elif in_may == "a page":
+        page_services.page_archive(page=bulk_page, by=None)  # written in bulk: no record before
+    else:
+        assert entered is not None, "the changes of May need what was entered in March"
+        _change_in_may(communes, bulk_page, entered)
+    return Country(
+        communes=communes,
+        districts=districts,
+        q1=ensure_period(PeriodKind.QUARTERLY, date(2025, 2, 15)),
+        q2=ensure_period(PeriodKind.QUARTERLY, date(2025, 5, 15)),
+    )
+
+
+@dataclass
+class Entered:
+    """What was entered through the services in March."""
+
+    committee: Body
+    moved: Body
+    official: SocialPage
+    staff: User
+    officer: User
+
+
+def _enter_in_march(
+    districts: list[AdministrativeUnit], communes: list[AdministrativeUnit]
+) -> Entered:
+    """Bodies, pages, a contact, rules and an incident entered through the services: on
+    record from then."""
     committee = factories.BodyFactory.create(
         unit=communes[0], name="Văn phòng xã Cẩm Ngọc (nhập tay)"
     )
@@ -124,18 +175,27 @@ def country(db: None, time_machine: Any) -> Country:
     )
     rules(committee)
     _incident(committee, staff, officer, IN_Q1_2025 - timedelta(hours=6, seconds=18), resolve=True)
+    return Entered(committee, moved, official, staff, officer)
 
-    # May 2025, after the end of Quý 1.
-    time_machine.move_to(IN_Q2_2025, tick=False)
+
+def _change_in_may(
+    communes: list[AdministrativeUnit], bulk_page: SocialPage, entered: Entered
+) -> None:
+    """A commune renamed, a body moved, pages archived, contacts changed, new rules and
+    incidents, all through the services."""
+    committee, moved, staff, officer = (
+        entered.committee,
+        entered.moved,
+        entered.staff,
+        entered.officer,
+    )
     renamed = AdministrativeUnit.objects.get(pk=communes[1].pk)
     renamed.name = "Xã Cẩm Thành Mới"
     renamed.save()
     moved.unit = communes[3]
     moved.save()
-    page_services.page_archive(page=official, by=None)
+    page_services.page_archive(page=entered.official, by=None)
     synthetic = Body.objects.filter(email__endswith="synthetic.invalid")
-    bulk_page = SocialPage.objects.filter(state=PageState.APPROVED, body__in=synthetic).first()
-    assert bulk_page is not None
     page_services.page_archive(page=bulk_page, by=None)  # written in bulk: no record before
     contact_set(body=committee, name="Trần Văn Bình", phone="0987 654 321", by=staff)
     late_body = synthetic.order_by("pk").last()
@@ -154,12 +214,6 @@ def country(db: None, time_machine: Any) -> Country:
     rules(late_body)
     _incident(late_body, staff, officer, IN_Q2_2025 - timedelta(days=3), resolve=False)
     _incident(committee, staff, officer, IN_Q2_2025 - timedelta(days=1), resolve=True)
-    return Country(
-        communes=communes,
-        districts=districts,
-        q1=ensure_period(PeriodKind.QUARTERLY, date(2025, 2, 15)),
-        q2=ensure_period(PeriodKind.QUARTERLY, date(2025, 5, 15)),
-    )
 
 
 def _freeze_some(country: Country, period: ReportingPeriod) -> None:
@@ -258,6 +312,34 @@ def test_a_past_period_is_built_in_sql_as_the_registry_stood_at_its_end(
     assert row.hours_to_report_total == pytest.approx(6.01)
 
 
+@pytest.mark.parametrize(
+    ("in_march", "in_may", "recorded"),
+    [
+        (False, "in bulk", {"SocialPage": Recorded.NOTHING, "Body": Recorded.NOTHING}),
+        (True, "in bulk", {"SocialPage": Recorded.BEFORE, "Body": Recorded.BEFORE}),
+        (True, "a page", {"SocialPage": Recorded.AFTER, "Body": Recorded.BEFORE}),
+    ],
+    ids=["no history at all", "history before the end only", "only pages changed after"],
+)
+def test_a_past_period_with_no_history_after_its_end_is_built_as_the_reference(
+    db: None, time_machine: Any, in_march: bool, in_may: str, recorded: dict[str, Recorded]
+) -> None:
+    """The SQL build leaves out the history branches that can hold no row (no history at
+    all, or none from the period's end on): the figures stay the reference's."""
+    country = _country(time_machine, in_march=in_march, in_may=in_may)
+    with connection.cursor() as cursor:
+        found = recorded_after(cursor, end_of(country.q1.ends_on))
+    # The case this test is about: the models' history, against the end of the quarter.
+    assert {model.__name__: found[model] for model in (SocialPage, Body)} == recorded
+
+    _assert_builds_equal_the_reference(country, country.q1)
+
+    # The page archived in May, in bulk or through the services, counted at the end of March.
+    archived = SocialPage.objects.get(state=PageState.ARCHIVED, archived_at__gte=IN_Q2_2025)
+    row = UnitReport.objects.get(period=country.q1, page_rows__page_id=archived.pk)
+    assert row.page_rows.get(page_id=archived.pk).state == PageState.APPROVED
+
+
 def _build_statements(period: ReportingPeriod, units: list[int], engine: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         build_period(period, unit_ids=units, engine=engine)
@@ -295,10 +377,11 @@ def test_the_sql_build_takes_the_same_statements_for_5_units_as_for_50(
 
     assert small == large
     # The units (two for a past period: as they were), their provinces' requirements, the
-    # missing reports in one INSERT; then one batch with its savepoint: lock, targets,
-    # delete, bodies, contacts, rules, flags, pages, incidents, three INSERTs, totals, drop
-    # (and a past period's candidate bodies and units below).
-    assert large == (22 if past else 19)
+    # missing reports in one INSERT; then one batch with its savepoint: lock, the
+    # transaction's settings, targets, delete, bodies, contacts, flags (with the rules),
+    # ANALYZE of the temporary tables, then the page, body and child rows with the totals in
+    # one statement, drop (and a past period's probe of the history tables and units below).
+    assert large == (18 if past else 15)
     with django_assert_max_num_queries(large):
         build_period(period, unit_ids=many, engine="sql")
     built = UnitReport.objects.filter(period=period, unit_id__in=many)

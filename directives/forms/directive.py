@@ -1,130 +1,58 @@
-"""Forms of the directive pages. They collect input; the services check the letter itself.
+"""The drafting form of a directive, and the filters of the directive list.
 
 The drafting form's choices depend on the issuing body (who may be addressed), so it is
-built for one issuer. Long choice lists (units, bodies, clauses) are rendered by the
-templates from the plain groups built here, not through Django's widgets, so that a
-province's hundreds of communes render quickly.
+built for one issuer. The recipient units and bodies and the letter it implements are
+search-as-you-type pickers (``units/pickers.py``): nothing in the page grows with the
+number of units or bodies below the issuer.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from directives import selectors, services
 from directives.files import MAX_FILES, check_attachments
+from directives.forms.common import (
+    ACCEPT,
+    MultipleFileField,
+    Option,
+    OptionGroup,
+    _DateInput,
+    _model_field,
+    _SearchInput,
+    _text,
+    join_instructions,
+    split_instructions,
+)
+from directives.forms.groups import (
+    AskedFigureFormSet,
+    NamedGroupFormSet,
+    _with_empty_formsets,
+    citable_nodes,
+    group_key,
+    group_label,
+    member_choices,
+    recipient_groups,
+)
 from directives.models import (
-    AskedFigure,
     Directive,
     DirectiveState,
-    GroupKind,
-    GroupPlacement,
-    ImplementationReport,
-    ReportFigure,
 )
-from legal.models import LegalNode, LibraryContent, NodeKind
-from units.models import AdministrativeUnit, Body, UnitLevel
+from legal.models import LegalNode, NodeKind
+from units.models import AdministrativeUnit, Body
+from units.pickers import (
+    MultiPickerValue,
+    PickerKind,
+    ScopedMultiPickerField,
+    ScopedPickerField,
+)
 
-# Up to this many bodies are offered as one list rather than grouped by unit.
 FLAT_LIST_SIZE = 24
-
-# What the file input offers; the content is checked on upload whatever the name says.
-ACCEPT = ".pdf,.docx,.png,.jpg,.jpeg,.webp"
-
-# "1. ", "2) " typed or pasted before an instruction: the letter numbers them itself.
-_NUMBERING = re.compile(r"^\s*\d{1,3}\s*[.)]\s+")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def split_instructions(text: str) -> list[str]:
-    """One instruction per line; or, when the text has empty lines, one per paragraph."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        return []
-    parts = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
-    return [_NUMBERING.sub("", part.strip(), count=1) for part in parts if part.strip()]
-
-
-def join_instructions(texts: Sequence[str]) -> str:
-    """The textarea's text for saved instructions; ``split_instructions`` reads it back."""
-    return ("\n\n" if any("\n" in text for text in texts) else "\n").join(texts)
-
-
-class _DateInput(forms.DateInput):
-    """A text date in dd/mm/yyyy, the way Vietnamese users write dates."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "input--date"}
-        )
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input, checked by content (PDF, DOCX, images)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        uploads = data if isinstance(data, list | tuple) else [data]
-        single = super().clean
-        cleaned = [single(upload, initial) for upload in uploads if upload]
-        files = [upload for upload in cleaned if upload]
-        if files:
-            check_attachments(files)
-        return files
-
-
-def _model_field(model: Any, name: str, **kwargs: Any) -> Any:
-    """The form field a model field makes (label, help text, length), with overrides."""
-    made = model._meta.get_field(name).formfield(**kwargs)
-    assert made is not None
-    return made
-
-
-def _text(name: str, rows: int, **kwargs: Any) -> Any:
-    return _model_field(Directive, name, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
-
-
-@dataclass
-class Option:
-    """One checkbox of a long choice list."""
-
-    value: str
-    label: str
-    checked: bool
-    hint: str = ""
-
-
-@dataclass
-class OptionGroup:
-    label: str
-    options: list[Option] = field(default_factory=list)
-
-    @property
-    def checked_count(self) -> int:
-        return sum(1 for option in self.options if option.checked)
-
-
-class _SearchInput(forms.TextInput):
-    input_type = "search"
 
 
 class DirectiveFilterForm(forms.Form):
@@ -137,44 +65,6 @@ class DirectiveFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All")), *DirectiveState.choices]
     )
-
-
-class _ImplementsChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        when = obj.issued_on.strftime("%d/%m/%Y") if obj.issued_on else "…"
-        subject = Truncator(obj.subject).chars(90)
-        return f"{obj.reference} ({when}) · {obj.issuer.name}: {subject}"
-
-
-def group_key(group: services.RecipientGroup) -> str:
-    return f"{group.parent.pk}:{group.level.pk}"
-
-
-def recipient_groups(issuer: Body, units: Sequence[AdministrativeUnit]) -> list[Any]:
-    """The "all units of a level under a unit" groups open to ``issuer``, with their sizes.
-
-    ``units`` are the units the issuer may address (``selectors.recipient_units``); a group
-    is offered for the issuer's own unit and every unit above another, per level below it.
-    """
-    parents = [issuer.unit, *units]
-    by_path = {parent.path: parent for parent in parents}
-    levels: dict[int, UnitLevel] = {}
-    sizes: dict[tuple[int, int], int] = defaultdict(int)
-    for unit in units:
-        levels[unit.level_id] = unit.level
-        # A path is its ancestors' paths and one step more: "00001.00007.00042."
-        steps = unit.path.rstrip(".").split(".")[:-1]
-        for depth in range(1, len(steps) + 1):
-            parent = by_path.get(".".join(steps[:depth]) + ".")
-            if parent is not None:
-                sizes[(parent.pk, unit.level_id)] += 1
-    found = []
-    for parent in parents:
-        for level in sorted(levels.values(), key=lambda item: item.rank):
-            size = sizes.get((parent.pk, level.pk), 0)
-            if size:
-                found.append((services.RecipientGroup(parent, level), size))
-    return found
 
 
 class DirectiveForm(forms.Form):
@@ -209,11 +99,13 @@ class DirectiveForm(forms.Form):
         ),
     )
     closing = _text("closing", 3)
-    implements = _ImplementsChoice(
+    implements = ScopedPickerField(
         label=capfirst(Directive._meta.get_field("implements").verbose_name),
         queryset=Directive.objects.none(),
+        kind=PickerKind.DIRECTIVE,
+        source="units:autocomplete_directives",
+        placeholder=_("(none)"),
         required=False,
-        empty_label=_("(none)"),
         help_text=_("The letter from the level above that this one carries out."),
     )
     cited = forms.ModelMultipleChoiceField(
@@ -225,17 +117,23 @@ class DirectiveForm(forms.Form):
     recipient_groups = forms.MultipleChoiceField(
         label=_("Groups of units"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    recipient_units = forms.ModelMultipleChoiceField(
+    recipient_units = ScopedMultiPickerField(
         label=_("Units"),
         queryset=AdministrativeUnit.objects.none(),
+        kind=PickerKind.UNIT,
+        source="units:autocomplete_recipient_units",
+        placeholder=_("Type part of the unit's name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A unit as a whole: its People's Committee answers the letter."),
     )
-    recipient_bodies = forms.ModelMultipleChoiceField(
+    recipient_bodies = ScopedMultiPickerField(
         label=_("Bodies"),
         queryset=Body.objects.none(),
+        kind=PickerKind.BODY,
+        source="units:autocomplete_recipient_bodies",
+        placeholder=_("Type part of the body's name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One body of a unit: a department, a school, a mass organisation."),
     )
     distribution = _text("distribution", 4)
     signing_capacity = _text("signing_capacity", 2)
@@ -276,7 +174,7 @@ class DirectiveForm(forms.Form):
             "PDF, Word (.docx) or images; up to %(count)d files. You can choose several at once."
         ) % {"count": MAX_FILES}
         implements = self.fields["implements"]
-        assert isinstance(implements, forms.ModelChoiceField)
+        assert isinstance(implements, ScopedPickerField)
         implements.queryset = selectors.implementable(user).order_by("-issued_on", "-pk")
         self._units = list(selectors.recipient_units(issuer))
         self._groups = recipient_groups(issuer, self._units)
@@ -285,12 +183,15 @@ class DirectiveForm(forms.Form):
         bodies_field = self.fields["recipient_bodies"]
         cited_field = self.fields["cited"]
         groups_field = self.fields["recipient_groups"]
-        assert isinstance(units_field, forms.ModelMultipleChoiceField)
-        assert isinstance(bodies_field, forms.ModelMultipleChoiceField)
+        assert isinstance(units_field, ScopedMultiPickerField)
+        assert isinstance(bodies_field, ScopedMultiPickerField)
         assert isinstance(cited_field, forms.ModelMultipleChoiceField)
         assert isinstance(groups_field, forms.MultipleChoiceField)
         units_field.queryset = selectors.recipient_units(issuer)
         bodies_field.queryset = selectors.recipient_bodies(issuer)
+        # The suggestions are those of this issuer: what the querysets hold, no more.
+        for picker in (units_field, bodies_field):
+            picker.widget.source_query = f"issuer={issuer.pk}"
         cited_field.queryset = citable_nodes()
         groups_field.choices = [
             (group_key(group), group_label(group)) for group, _size in self._groups
@@ -410,6 +311,8 @@ class DirectiveForm(forms.Form):
 
     def _selected(self, name: str) -> set[str]:
         value = self[name].value() or []
+        if isinstance(value, MultiPickerValue):
+            value = value.ids()
         if not isinstance(value, list | tuple):
             value = [value]
         return {str(getattr(item, "pk", item)) for item in value}
@@ -427,7 +330,8 @@ class DirectiveForm(forms.Form):
         ]
 
     def unit_groups(self) -> list[OptionGroup]:
-        """The units open to the issuer, grouped under their parent unit."""
+        """The units open to the issuer, grouped under their parent unit (what the form
+        accepts; the page shows a picker, which asks the autocomplete for them)."""
         chosen = self._selected("recipient_units")
         groups: dict[int, OptionGroup] = {}
         for unit in self._units:
@@ -559,217 +463,3 @@ class DirectiveForm(forms.Form):
             recipient_bodies=[body for _unit, body in receipts if body is not None],
         )
         return initial
-
-
-def _with_empty_formsets(data: Any, prefixes: Sequence[str]) -> Any:
-    """The posted data, with an empty formset for each prefix the post does not carry (a
-    form posted by a script that knows nothing of named groups or figures asked)."""
-    missing = [prefix for prefix in prefixes if f"{prefix}-TOTAL_FORMS" not in data]
-    if not missing:
-        return data
-    data = data.copy()
-    for prefix in missing:
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    return data
-
-
-@dataclass
-class MemberChoices:
-    """What a named group's members may be chosen from: the "all units of a level" groups,
-    the bodies of the issuer's own unit and the units just below it (a bounded list)."""
-
-    choices: list[tuple[str, str]]
-    objects: dict[str, Any]
-
-
-def member_choices(
-    issuer: Body,
-    units: Sequence[AdministrativeUnit],
-    groups: Sequence[tuple[services.RecipientGroup, int]],
-) -> MemberChoices:
-    objects: dict[str, Any] = {}
-    choices: list[tuple[str, str]] = []
-    for group, size in groups:
-        key = f"g:{group_key(group)}"
-        objects[key] = group
-        choices.append((key, f"{group_label(group)} ({size})"))
-    for body in selectors.recipient_bodies(issuer).filter(unit=issuer.unit):
-        key = f"b:{body.pk}"
-        objects[key] = body
-        choices.append((key, body.name))
-    for unit in units:
-        if unit.parent_id == issuer.unit_id:
-            key = f"u:{unit.pk}"
-            objects[key] = unit
-            choices.append((key, str(_("People's Committee of %(unit)s")) % {"unit": unit.name}))
-    return MemberChoices(choices, objects)
-
-
-_TASKS = re.compile(r"^\s*\d{1,3}(\s*[,;]\s*\d{1,3})*\s*$")
-
-
-class NamedGroupForm(forms.Form):
-    """One named recipient group: its name, kind, where it is written, its members in the
-    portal (none: outside the portal) and the numbers of the instructions addressed to it."""
-
-    name = forms.CharField(
-        label=_("Name, as written on the letter"), max_length=255, required=False
-    )
-    kind = forms.ChoiceField(label=_("Kind"), choices=GroupKind.choices, initial=GroupKind.OTHER)
-    placement = forms.ChoiceField(
-        label=_("Written in"), choices=GroupPlacement.choices, initial=GroupPlacement.ADDRESSEE
-    )
-    members = forms.MultipleChoiceField(
-        label=_("Its members in the portal"),
-        required=False,
-        help_text=_("None: the group is outside the portal and only written on the letter."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    tasks = forms.CharField(
-        label=_("Its instructions"),
-        required=False,
-        max_length=100,
-        help_text=_("Numbers of the instructions addressed to it, for example 2, 3."),
-    )
-
-    def __init__(self, *args: Any, members: MemberChoices, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["members"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = members.choices
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not (data.get("name") or "").strip() and (data.get("members") or data.get("tasks")):
-            self.add_error("name", _("Give the group its name, as the letter writes it."))
-        return data
-
-    def clean_tasks(self) -> list[int]:
-        text = (self.cleaned_data.get("tasks") or "").strip()
-        if not text:
-            return []
-        if not _TASKS.match(text):
-            raise forms.ValidationError(
-                _("Write the numbers of its instructions, for example 2, 3.")
-            )
-        return sorted({int(n) for n in re.split(r"[,;]", text)})
-
-
-class AskedFigureForm(forms.Form):
-    """One figure the letter asks its recipients to report."""
-
-    label = forms.CharField(label=_("What is counted"), max_length=200, required=False)
-    unit = forms.CharField(label=_("Unit of count"), max_length=30, required=False)
-    key = forms.SlugField(
-        label=_("Key"),
-        max_length=50,
-        required=False,
-        help_text=_("The same key in the letters below totals the figure up the chain."),
-    )
-    task = forms.IntegerField(label=_("With instruction"), required=False, min_value=1)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("label") and not data.get("key") and "key" not in self.errors:
-            self.add_error("key", _("Give the figure a key, for example fake-pages."))
-        if data.get("key") and not data.get("label"):
-            self.add_error("label", _("Say what is counted."))
-        return data
-
-
-NamedGroupFormSet = forms.formset_factory(NamedGroupForm, extra=2, max_num=20, validate_max=True)
-AskedFigureFormSet = forms.formset_factory(AskedFigureForm, extra=2, max_num=20, validate_max=True)
-
-
-def group_label(group: services.RecipientGroup) -> str:
-    return str(_("All %(level)s units of %(unit)s")) % {
-        "level": group.level.label.lower(),
-        "unit": group.parent.name,
-    }
-
-
-def citable_nodes() -> QuerySet[LegalNode]:
-    """Articles and clauses in force of the legal texts, in the order of the text."""
-    return (
-        LegalNode.objects.filter(
-            kind__in=[NodeKind.ARTICLE, NodeKind.CLAUSE],
-            retired_in_version="",
-            library__content=LibraryContent.TEXT,
-        )
-        .select_related("library")
-        .order_by("library__library_id", "order")
-    )
-
-
-class ReportForm(forms.Form):
-    """A recipient's report on implementation: what was done, and files."""
-
-    required_css_class = "field--required"
-
-    text = _model_field(
-        ImplementationReport,
-        "text",
-        label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    attachments = MultipleFileField(label=_("Attach files"))
-
-    def __init__(self, *args: Any, asked: Sequence[AskedFigure] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = _(
-            "PDF, Word (.docx) or images; up to %(count)d files. You can choose several at once."
-        ) % {"count": MAX_FILES}
-        # The figures the letter asks of this recipient (its tasks'), each required.
-        self.asked = list(asked)
-        for figure in self.asked:
-            self.fields[f"asked_{figure.key}"] = forms.DecimalField(
-                label=f"{figure.label} ({figure.unit})" if figure.unit else figure.label,
-                max_digits=14,
-                decimal_places=2,
-                min_value=0,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                error_messages={"required": _("Give this figure: the letter asks for it.")},
-            )
-
-    def asked_fields(self) -> list[Any]:
-        return [self[f"asked_{figure.key}"] for figure in self.asked]
-
-    def asked_values(self) -> dict[str, Decimal]:
-        return {figure.key: self.cleaned_data[f"asked_{figure.key}"] for figure in self.asked}
-
-
-class FigureForm(forms.Form):
-    """One line of figures: what was counted, and how many."""
-
-    label = _model_field(ReportFigure, "label", required=False)
-    value = forms.DecimalField(
-        label=_("Figure"),
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        label, value = (data.get("label") or "").strip(), data.get("value")
-        if label and value is None and "value" not in self.errors:
-            self.add_error("value", _("Give the figure for this line."))
-        if value is not None and not label:
-            self.add_error("label", _("Say what was counted."))
-        return data
-
-
-def filled_figures(formset: forms.BaseFormSet[Any]) -> list[tuple[str, Decimal]]:
-    """The filled lines of a valid ``FigureFormSet``, in order."""
-    return [
-        (form.cleaned_data["label"].strip(), form.cleaned_data["value"])
-        for form in formset.forms
-        if form.cleaned_data.get("label") and form.cleaned_data.get("value") is not None
-    ]
-
-
-FigureFormSet = forms.formset_factory(FigureForm, extra=5, max_num=20, validate_max=True)

@@ -1,12 +1,4 @@
-"""Building a period's reports: set-based, batched, idempotent.
-
-``build_period`` has two ways of writing the same rows and totals:
-
-- on PostgreSQL, the build inside the database (``reports.build_sql``): a fixed number of
-  set-based statements (``INSERT … SELECT``, ``UPDATE … FROM (… GROUP BY …)``), the
-  reports locked first, for the whole period in one transaction, or per batch of
-  ``SQL_BATCH_SIZE`` units when a ``BuildRun`` watches the progress;
-- elsewhere (the embedded SQLite), the portable ORM build of this module, below.
+"""The portable build of a period's reports, through the ORM (the embedded SQLite).
 
 The ORM build writes the snapshot rows of every draft (or returned) report of a period
 in a fixed number of queries per batch of units, whatever the number of units, bodies or
@@ -28,25 +20,14 @@ and for each batch of ``BATCH_SIZE`` units, in one transaction:
 
 Submitted and accepted reports are never rewritten: their rows are the snapshot taken when
 they were last built. Rows are grouped by unit in Python, so nothing runs per unit or body.
-
-A period that has ended is built from the registry as it stood at its end
-(``reports.asof``): units with the name and parent they had then, bodies in the unit they
-were in then, and the pages, contacts, rules and incidents as they were, read from their
-history in a bounded number of queries per batch (steps 3-5 become about fifteen; the SQL
-build computes the same states in SQL). A period not over yet is built from the current
-registry, as above.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import (
     Count,
     DurationField,
@@ -58,20 +39,24 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.utils import timezone
 
 from accounts_registry.models import ContactPerson, PageState, PostingRules, SocialPage
 from accounts_registry.selectors.pages import with_gaps
 from incidents.models import Incident, IncidentState
 from reports import asof as registry_asof
-from reports import build_sql
 from reports.asof import AsOf
+from reports.build.common import (
+    BATCH_SIZE,
+    INSERT_BATCH_SIZE,
+    BuildResult,
+    UnitTree,
+    empty_totals,
+    local_bounds,
+)
 from reports.figures import hours_of
 from reports.models import (
     BUILDABLE_STATES,
     TOTAL_FIELDS,
-    BuildRun,
-    BuildState,
     ReportBodyRow,
     ReportChildRow,
     ReportingPeriod,
@@ -79,20 +64,7 @@ from reports.models import (
     ReportState,
     UnitReport,
 )
-from reports.periods_policy import province_id_of, required_kinds
 from units.models import AdministrativeUnit, Body
-
-logger = logging.getLogger(__name__)
-
-# Units per transaction: bounds memory and lock time, and is how often progress is saved.
-BATCH_SIZE = 1000
-# The same, for the build inside PostgreSQL (``reports.build_sql``) run for a ``BuildRun``
-# (otherwise it takes the period in one transaction): the country (10,810 units) is five.
-SQL_BATCH_SIZE = 2500
-# Rows per INSERT: keeps each statement well under the parameter limits of every backend.
-INSERT_BATCH_SIZE = 1000
-
-_FLOAT_TOTALS = {"hours_to_report_total"}
 
 # Declared counts that are summed up the chain as they are.
 _DECLARED_COUNTS = (
@@ -107,172 +79,6 @@ _DECLARED_COUNTS = (
 )
 
 
-@dataclass
-class BuildResult:
-    """What one build did."""
-
-    period_id: int
-    units: int = 0
-    created: int = 0
-    rebuilt: int = 0
-    frozen: int = 0  # reports left as they were: submitted or accepted
-    body_rows: int = 0
-    page_rows: int = 0
-    child_rows: int = 0
-
-
-def empty_totals() -> dict[str, Any]:
-    return {name: 0.0 if name in _FLOAT_TOTALS else 0 for name in TOTAL_FIELDS}
-
-
-def local_bounds(period: ReportingPeriod) -> tuple[datetime, datetime]:
-    """The period as [start, end) instants in the portal's time zone."""
-    zone = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(period.starts_on, time.min), zone)
-    end = timezone.make_aware(datetime.combine(period.ends_on + timedelta(days=1), time.min), zone)
-    return start, end
-
-
-def units_of(
-    period: ReportingPeriod, unit_ids: Iterable[int] | None = None
-) -> list[dict[str, Any]]:
-    """The units in force on the last day of the period (optionally only some), by path."""
-    units = AdministrativeUnit.objects.in_force_on(period.ends_on)
-    if unit_ids is not None:
-        units = units.filter(pk__in=list(unit_ids))
-    rows = units.order_by("path").values("pk", "name", "path", "parent_id")
-    return cast(list[dict[str, Any]], list(rows))
-
-
-def requiring_kind(kind: str, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Of ``units``, those whose province requires periods of ``kind`` (one query).
-
-    A province that does not ask for monthly reports (or dropped half-years) gets no
-    report for such a period: nobody would fill it in, and it would only show as overdue.
-    The province is the first step of the unit's path, as the path stood in the period.
-    """
-    if not units:
-        return units
-    required = required_kinds(province_id_of(unit["path"]) for unit in units)
-    return [unit for unit in units if kind in required[province_id_of(unit["path"])]]
-
-
-def build_period(
-    period: ReportingPeriod,
-    *,
-    unit_ids: Iterable[int] | None = None,
-    refresh: bool = True,
-    run: BuildRun | None = None,
-    now: datetime | None = None,
-    batch_size: int | None = None,
-    engine: str | None = None,
-) -> BuildResult:
-    """Create the period's missing reports and (re)build their rows.
-
-    Without ``refresh`` only reports never built are built. ``unit_ids`` limits the build
-    to some units (a submission refreshes its own report this way). With a ``run``, its
-    progress is saved after every batch, outside the batch's transaction, so a UI polling
-    it sees the count move.
-
-    ``engine`` is ``"sql"`` (the build inside PostgreSQL, ``reports.build_sql``: the default
-    there) or ``"orm"`` (the portable build of this module: the default elsewhere, such as
-    the embedded SQLite). Both write the same rows and totals.
-    """
-    engine = engine or default_engine()
-    if engine not in ("sql", "orm"):
-        raise ValueError(f"unknown build engine {engine!r}")
-    if engine == "sql" and connection.vendor != "postgresql":
-        raise ValueError("the SQL build needs PostgreSQL")
-    # Nobody watching the progress: the SQL build takes the period in one transaction.
-    whole = engine == "sql" and run is None and batch_size is None
-    batch_size = batch_size or (SQL_BATCH_SIZE if engine == "sql" else BATCH_SIZE)
-    now = now or timezone.now()
-    asof = registry_asof.as_of_for(period.ends_on, now=now)
-    tree: _Tree | None = None
-    if asof is None:
-        units = units_of(period, unit_ids)
-    else:
-        # The whole hierarchy as it was, once: each batch's children are read from it.
-        every = registry_asof.units_at(period.ends_on, asof.moment)
-        tree = _Tree(every)
-        chosen = set(unit_ids) if unit_ids is not None else None
-        units = [unit for unit in every if chosen is None or unit["pk"] in chosen]
-    # Only where the province asks for this kind of period; a unit's children share its
-    # province, so the tree above needs no filtering.
-    units = requiring_kind(period.kind, units)
-    result = BuildResult(period_id=period.pk, units=len(units))
-    if whole:
-        batch_size = max(len(units), 1)
-    # Every report exists before any is built, so each unit's child rows point at its
-    # children's reports whichever batch they fall in: the first build equals the second.
-    if engine == "sql":
-        result.created = build_sql.create_missing(period, units, now=now)
-    else:
-        result.created = _create_missing(period, units, now=now)
-    build_batch = _build_batch_sql if engine == "sql" else _build_batch
-    if run is not None:
-        BuildRun.objects.filter(pk=run.pk).update(total=len(units), done=0)
-    for start in range(0, len(units), batch_size):
-        batch = units[start : start + batch_size]
-        with transaction.atomic():
-            build_batch(
-                period, batch, refresh=refresh, now=now, result=result, asof=asof, tree=tree
-            )
-        if run is not None:
-            BuildRun.objects.filter(pk=run.pk).update(done=start + len(batch))
-    return result
-
-
-def default_engine() -> str:
-    """The build inside the database on PostgreSQL, the ORM build elsewhere."""
-    return "sql" if connection.vendor == "postgresql" else "orm"
-
-
-def _build_batch_sql(
-    period: ReportingPeriod,
-    batch: list[dict[str, Any]],
-    *,
-    refresh: bool,
-    now: datetime,
-    result: BuildResult,
-    asof: AsOf | None = None,
-    tree: _Tree | None = None,
-) -> None:
-    """A batch built inside PostgreSQL: lock its reports, then ``build_sql.build_rows``."""
-    units = {unit["pk"]: unit for unit in batch}
-    reports = list(
-        UnitReport.objects.select_for_update()
-        .filter(period=period, unit_id__in=list(units))
-        .order_by("pk")
-        .values_list("pk", "unit_id", "state", "built_at")
-    )
-    targets = [
-        build_sql.Target(pk, unit_id, units[unit_id]["name"], units[unit_id]["path"])
-        for pk, unit_id, state, built_at in reports
-        if state in BUILDABLE_STATES and (refresh or built_at is None)
-    ]
-    result.frozen += sum(state not in BUILDABLE_STATES for _pk, _unit, state, _at in reports)
-    if not targets:
-        return
-    starts, ends = local_bounds(period)
-    children = None
-    if asof is not None and tree is not None:
-        children = [child for target in targets for child in tree.below.get(target.unit_id, [])]
-    written = build_sql.build_rows(
-        period,
-        targets,
-        now=now,
-        starts=starts,
-        ends=ends,
-        asof_day=asof.day if asof is not None else None,
-        children=children,
-    )
-    result.rebuilt += len(targets)
-    result.body_rows += written.body_rows
-    result.page_rows += written.page_rows
-    result.child_rows += written.child_rows
-
-
 def _lock_reports(period: ReportingPeriod, unit_ids: list[int]) -> list[UnitReport]:
     # Locked in a fixed order, so two builds (or a build and a submission) never deadlock;
     # a submission that locked a report first makes the build wait and then skip it.
@@ -283,7 +89,7 @@ def _lock_reports(period: ReportingPeriod, unit_ids: list[int]) -> list[UnitRepo
     )
 
 
-def _create_missing(period: ReportingPeriod, units: list[dict[str, Any]], *, now: datetime) -> int:
+def create_missing(period: ReportingPeriod, units: list[dict[str, Any]], *, now: datetime) -> int:
     """Bulk-create the reports missing for ``units``; a concurrent build's are skipped."""
     existing = UnitReport.objects.filter(period=period)
     if len(units) < BATCH_SIZE:
@@ -308,7 +114,7 @@ def _create_missing(period: ReportingPeriod, units: list[dict[str, Any]], *, now
     return len(missing)
 
 
-def _build_batch(
+def build_batch(
     period: ReportingPeriod,
     batch: list[dict[str, Any]],
     *,
@@ -316,7 +122,7 @@ def _build_batch(
     now: datetime,
     result: BuildResult,
     asof: AsOf | None = None,
-    tree: _Tree | None = None,
+    tree: UnitTree | None = None,
 ) -> None:
     units = {unit["pk"]: unit for unit in batch}
     reports = _lock_reports(period, list(units))
@@ -498,29 +304,6 @@ def _children(
     return children, {report["unit_id"]: dict(report) for report in reports}
 
 
-class _Tree:
-    """The units of a past period by parent, as they were at its end (``asof.units_at``)."""
-
-    def __init__(self, units: list[dict[str, Any]]) -> None:
-        self.below: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for unit in units:  # sorted by path: children come out in order
-            if unit["parent_id"] is not None:
-                self.below[unit["parent_id"]].append(unit)
-
-    def children_of(
-        self, period: ReportingPeriod, unit_ids: list[int]
-    ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
-        """The units directly below, and their reports (one query)."""
-        children = {pk: self.below[pk] for pk in unit_ids if self.below.get(pk)}
-        ids = [child["pk"] for below in children.values() for child in below]
-        if not ids:
-            return children, {}
-        reports = UnitReport.objects.filter(period=period, unit_id__in=ids).values(
-            "pk", "unit_id", "state", "submitted_at", "submitted_late", "totals"
-        )
-        return children, {report["unit_id"]: dict(report) for report in reports}
-
-
 def _body_row(
     report: UnitReport,
     unit: dict[str, Any],
@@ -628,28 +411,3 @@ def _add_declarations(totals: dict[str, Any], report: UnitReport) -> None:
     for name in _DECLARED_COUNTS:
         totals[name] += getattr(report, name) or 0
     totals["hours_to_report_total"] = round(totals["hours_to_report_total"], 2)
-
-
-def run_build(run_id: int) -> str:
-    """Run a queued ``BuildRun`` (the Celery task's body); a finished run is not run again.
-
-    A run found ``running`` is run again: its worker died, and the build is idempotent.
-    """
-    claimed = BuildRun.objects.filter(
-        pk=run_id, state__in=[BuildState.QUEUED, BuildState.RUNNING]
-    ).update(state=BuildState.RUNNING, started_at=timezone.now(), error="")
-    if not claimed:
-        return "skipped"
-    run = BuildRun.objects.select_related("period").get(pk=run_id)
-    try:
-        build_period(run.period, refresh=run.refresh, run=run)
-    except Exception as exc:
-        logger.exception("Build run %s failed", run_id)
-        BuildRun.objects.filter(pk=run_id).update(
-            state=BuildState.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        return "failed"
-    BuildRun.objects.filter(pk=run_id).update(state=BuildState.DONE, finished_at=timezone.now())
-    return "done"
