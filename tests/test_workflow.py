@@ -353,3 +353,23 @@ def test_a_move_not_declared_is_refused_and_changes_nothing(world: World, db: No
 
     assert _state(incident) == S.NEW
     assert IncidentStep.objects.filter(incident=incident).count() == 1
+
+
+def test_who_may_issue_agrees_with_the_issuing_bodies_of_the_scope(world: World, db: None) -> None:
+    # Given every body of the country and the users of the world
+    from units.models import Body
+    from users import scope
+
+    bodies = list(Body.objects.select_related("unit"))
+    assert len(bodies) > 3
+    users = [_user(world, role) for role in ROLES if role != SYSTEM]
+    for user in users:
+        assert user is not None
+        # When the workflow asks who may sign for each body, with no query
+        allowed = set(scope.issuing_bodies(user).values_list("pk", flat=True))
+        # Then it answers exactly as the scope's list of issuing bodies
+        assert {body.pk for body in bodies if scope.may_issue_for(user, body)} == allowed
+    # And an archived body signs nothing, even for an administrator
+    archived = bodies[0]
+    archived.archived_at = timezone.now()
+    assert not scope.may_issue_for(world.admin, archived)
