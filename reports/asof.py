@@ -381,7 +381,8 @@ def registry_at(unit_ids: list[int], asof: AsOf, *, starts: datetime) -> Registr
     )
 
 
-_PAGE_FIELDS = (
+# A page's fields that a report reads as they stood (both builds).
+PAGE_FIELDS = (
     "body_id",
     "platform_id",
     "url",
@@ -404,7 +405,7 @@ def _pages_at(
     at: datetime,
 ) -> dict[int, list[dict[str, Any]]]:
     """Live pages per body at ``at``, with the gap flags ``with_gaps`` gives a current page."""
-    pages = states_at(SocialPage, at=at, related=Q(body_id__in=candidates), fields=_PAGE_FIELDS)
+    pages = states_at(SocialPage, at=at, related=Q(body_id__in=candidates), fields=PAGE_FIELDS)
     platforms = {row["pk"]: row for row in Platform.objects.values("pk", "name", "order")}
     cutoff = at - timedelta(days=settings.PORTAL_PAGE_RECONFIRM_DAYS)
     by_body: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -11,9 +11,12 @@ from typing import Any, cast
 
 from django.utils import timezone
 
-from reports.models import TOTAL_FIELDS, ReportingPeriod, UnitReport
+from reports.models import TOTAL_FIELDS, BodyFigures, ReportingPeriod, UnitReport
 from reports.periods_policy import province_id_of, required_kinds
 from units.models import AdministrativeUnit
+
+# A body row's figures (pages and incidents), summed into the report's totals by both builds.
+BODY_FIGURES: tuple[str, ...] = tuple(field.name for field in BodyFigures._meta.local_fields)
 
 # Units per transaction: bounds memory and lock time, and is how often progress is saved.
 BATCH_SIZE = 1000

@@ -47,6 +47,7 @@ from reports import asof as registry_asof
 from reports.asof import AsOf
 from reports.build.common import (
     BATCH_SIZE,
+    BODY_FIGURES,
     INSERT_BATCH_SIZE,
     BuildResult,
     UnitTree,
@@ -378,18 +379,7 @@ def _child_row(
 
 def _add_body(totals: dict[str, Any], row: ReportBodyRow) -> None:
     totals["bodies"] += 1
-    for name in (
-        "pages_registered",
-        "pages_approved",
-        "pages_verified",
-        "pages_needing_review",
-        "pages_with_responsible_unit",
-        "incidents_opened",
-        "incidents_reported",
-        "incidents_resolved",
-        "hours_to_report_total",
-        "hours_to_report_count",
-    ):
+    for name in BODY_FIGURES:
         totals[name] += getattr(row, name)
     totals["bodies_with_contact"] += row.has_contact
     totals["bodies_contact_notified"] += row.contact_notified

@@ -31,18 +31,6 @@ class Sources:
 # Temporary tables of one batch, dropped at its end (and with the transaction if it fails).
 TEMP = "_rb_target, _rb_child, _rb_placed, _rb_contact, _rb_body"
 
-BODY_FIGURES = (
-    "pages_registered",
-    "pages_approved",
-    "pages_verified",
-    "pages_needing_review",
-    "pages_with_responsible_unit",
-    "incidents_opened",
-    "incidents_reported",
-    "incidents_resolved",
-    "hours_to_report_total",
-    "hours_to_report_count",
-)
 DECLARED_COUNTS = (
     "impersonation_scans",
     "fake_pages_found",

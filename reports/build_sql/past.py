@@ -23,6 +23,7 @@ from django.db.models import Model
 
 from accounts_registry.models import ContactPerson, PageState, Platform, PostingRules, SocialPage
 from incidents.models import Incident
+from reports.asof import PAGE_FIELDS
 from reports.build_sql.common import (
     OWN_CONTACTS,
     Run,
@@ -230,24 +231,9 @@ def registry_at(run: Run, p: dict[str, Any], recorded: dict[type[Model], Recorde
     )
 
 
-_PAGE_FIELDS = (
-    "body_id",
-    "platform_id",
-    "url",
-    "display_name",
-    "state",
-    "is_platform_verified",
-    "responsible_unit",
-    "submitted_at",
-    "approved_at",
-    "confirmed_at",
-    "archived_at",
-)
-
-
 def _pages_at(of_bodies: str, recorded: Recorded) -> str:
     """The live pages of the placed bodies as they were, with their gap flags."""
-    pages = states(SocialPage, _PAGE_FIELDS, of_bodies, recorded=recorded)
+    pages = states(SocialPage, PAGE_FIELDS, of_bodies, recorded=recorded)
     draft, submitted = PageState.DRAFT.value, PageState.SUBMITTED.value
     approved, returned, archived = (
         PageState.APPROVED.value,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from accounts_registry.models import PageState
-from reports.build_sql.common import BODY_FIGURES, DECLARED_COUNTS, Sources, table
+from reports.build.common import BODY_FIGURES
+from reports.build_sql.common import DECLARED_COUNTS, Sources, table
 from reports.models import (
     TOTAL_FIELDS,
     ReportBodyRow,

@@ -52,6 +52,24 @@ class ReportBodyRow(BodyFigures):
         ordering = ["report", "body_name", "body_id"]
         verbose_name = _("report row: body")
         verbose_name_plural = _("report rows: bodies")
+        indexes = [
+            # The dashboard's gap classes (a class's rows of one report: an index probe) and
+            # its counts (every column they read: an index-only scan, not the wide rows).
+            models.Index(
+                fields=[
+                    "has_contact",
+                    "has_rules",
+                    "report",
+                    "contact_notified",
+                    "incidents_opened",
+                    "incidents_reported",
+                    "incidents_resolved",
+                    "hours_to_report_total",
+                    "hours_to_report_count",
+                ],
+                name="report_body_row_gaps",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body_name
@@ -78,6 +96,21 @@ class ReportPageRow(models.Model):
         ordering = ["report", "body_name", "platform", "name", "page_id"]
         verbose_name = _("report row: page")
         verbose_name_plural = _("report rows: pages")
+        indexes = [
+            # As for the body rows: the gap classes by report, and the counts' columns.
+            models.Index(
+                fields=[
+                    "needs_review",
+                    "has_contact",
+                    "has_rules",
+                    "report",
+                    "verified",
+                    "state",
+                    "has_responsible_unit",
+                ],
+                name="report_page_row_gaps",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -120,7 +120,11 @@ class UnitReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "period"], name="report_unique_per_period")
         ]
-        indexes = [models.Index(fields=["period", "state"], name="report_period_state")]
+        indexes = [
+            models.Index(fields=["period", "state"], name="report_period_state"),
+            # The dashboard walks a period's reports in the order of their units.
+            models.Index(fields=["period", "unit_path"], name="report_period_unit_path"),
+        ]
 
     def __str__(self) -> str:
         # The period's label only when already loaded: a list of reports must not query it.
