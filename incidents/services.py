@@ -36,6 +36,7 @@ from incidents.models import (
 )
 from notifications import services as notifications
 from notifications.services import Recipient
+from portal.history import record_by
 from units.models import Body
 from users import scope
 from users.models import Role, RoleAssignment, User
@@ -70,7 +71,7 @@ def canonical_address(url: str) -> str:
 
 
 def _save(incident: Incident, by: User | None) -> None:
-    incident._history_user = by  # type: ignore[attr-defined]
+    record_by(incident, by)
     incident.full_clean()
     incident.save()
 

@@ -23,6 +23,7 @@ from django.utils.translation import override
 from accounts_registry.models import SocialPage
 from incidents.models import FindingState, MonitoringFinding
 from notifications import services as notifications
+from portal.history import record_by
 from units.models import AdministrativeUnit, Body
 from users import scope
 from users.models import Role, RoleAssignment, User
@@ -147,7 +148,7 @@ def finding_record(
         finder=by,
         finder_unit=_finder_unit(body, by),
     )
-    finding._history_user = by  # type: ignore[attr-defined]
+    record_by(finding, by)
     finding.full_clean()
     finding.save()
     _tell(
@@ -267,7 +268,7 @@ def finding_reopen(*, finding: MonitoringFinding, by: Any, note: str) -> Any:
 
 
 def _save(finding: MonitoringFinding, by: User | None) -> None:
-    finding._history_user = by  # type: ignore[attr-defined]
+    record_by(finding, by)
     finding.save()
 
 

@@ -32,6 +32,7 @@ from legal.models import (
     LegalNode,
     LibraryContent,
 )
+from portal.history import record_by
 from portal.text import fold
 from users.models import User
 
@@ -219,7 +220,7 @@ def load_library(
         if ref not in saved and not node.retired_in_version:
             # Kept, not deleted: criteria and letters citing it must still resolve.
             node.retired_in_version = data.version
-            node._history_user = loaded_by  # type: ignore[attr-defined]
+            record_by(node, loaded_by)
             node.save(update_fields=["retired_in_version"])
             result.retired += 1
     return result
@@ -304,7 +305,7 @@ def load_criteria(
     for ref, criterion in existing.items():
         if ref not in seen and not criterion.retired_in_version:
             criterion.retired_in_version = data.version
-            criterion._history_user = loaded_by  # type: ignore[attr-defined]
+            record_by(criterion, loaded_by)
             criterion.save(update_fields=["retired_in_version"])
             result.retired += 1
     return result

@@ -72,3 +72,12 @@ def recorded_on(moment: datetime) -> Iterator[None]:
         yield
     finally:
         pre_create_historical_record.disconnect(dispatch_uid=uid)
+
+
+def record_by(obj: object, user: object) -> None:
+    """Name who makes the change that ``obj``'s next save records in its history.
+
+    django-simple-history reads the user from the instance's ``_history_user`` (its
+    documented way to record a user outside a request); this sets it in one typed place.
+    """
+    setattr(obj, "_history_user", user)  # noqa: B010 - the attribute django-simple-history reads

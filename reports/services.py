@@ -23,6 +23,7 @@ from django.utils.translation import override
 
 from notifications import services as notifications
 from notifications.services import Recipient
+from portal.history import record_by
 from reports import selectors
 from reports.build import build_period
 from reports.models import (
@@ -72,7 +73,7 @@ def _lock(report: UnitReport) -> UnitReport:
 
 
 def _save(report: UnitReport, by: User | None) -> None:
-    report._history_user = by  # type: ignore[attr-defined]
+    record_by(report, by)
     report.full_clean()
     report.save()
 

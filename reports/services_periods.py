@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.history import record_by
 from reports.models import (
     MAX_DAYS_AFTER_END,
     PeriodKind,
@@ -94,7 +95,7 @@ def period_policy_set(
         if row.pk is not None and row.required == (kind in required):
             continue
         row.required = kind in required
-        row._history_user = by  # type: ignore[attr-defined]
+        record_by(row, by)
         row.full_clean()
         row.save()
         changed += 1
@@ -110,7 +111,7 @@ def period_policy_set(
         if rule.pk is not None and rule.days_after_end == value:
             continue
         rule.days_after_end = value
-        rule._history_user = by  # type: ignore[attr-defined]
+        record_by(rule, by)
         rule.full_clean()
         rule.save()
         moved.add((kind, level_id))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.history import record_by
 from reports.models import FakePageReview, ReportingPeriod
 from units.models import AdministrativeUnit
 from users import scope
@@ -55,7 +56,7 @@ def fake_page_review_record(
     review.taken_down = taken_down
     review.notes = notes.strip()
     review.recorded_by = by
-    review._history_user = by  # type: ignore[attr-defined]
+    record_by(review, by)
     review.full_clean(validate_constraints=False)
     review.save()
     return review

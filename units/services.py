@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from portal.history import record_by
 from portal.text import fold, nfc
 from units.models import (
     AdministrativeUnit,
@@ -337,7 +338,7 @@ def unit_rename(
     if unit_type is not None:
         unit.unit_type = unit_type
     unit.full_clean()
-    unit._history_user = by  # type: ignore[attr-defined]
+    record_by(unit, by)
     unit._change_reason = f"rename on {effective_on.isoformat()}"  # type: ignore[attr-defined]
     unit.save(update_fields=["name", "search_name", "unit_type"])
     return reorganisation

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_registry.models import ContactPerson, SocialPage
 from accounts_registry.selectors.bodies import effective_contact, with_effective_contact
 from accounts_registry.services.notices import tell_reviewers
+from portal.history import record_by
 from portal.text import fold, nfc
 from units.models import Body
 
@@ -148,17 +149,17 @@ def contact_set(
         for key, value in values.items():
             setattr(current, key, value)
         current.full_clean()
-        current._history_user = by  # type: ignore[attr-defined]
+        record_by(current, by)
         current.save()
         _tell_contact_set(current, body=body, page=page, by=by)
         return current
     if current is not None:
         current.archived_at = timezone.now()
-        current._history_user = by  # type: ignore[attr-defined]
+        record_by(current, by)
         current.save(update_fields=["archived_at", "updated_at"])
     contact = ContactPerson(body=body, page=page, **values)
     contact.full_clean()
-    contact._history_user = by  # type: ignore[attr-defined]
+    record_by(contact, by)
     contact.save()
     _tell_contact_set(contact, body=body, page=page, by=by)
     return contact
@@ -197,7 +198,7 @@ def contact_clear_page_override(*, page: SocialPage, by: Any) -> ContactPerson |
     if current is None:
         return None
     current.archived_at = timezone.now()
-    current._history_user = by  # type: ignore[attr-defined]
+    record_by(current, by)
     current.save(update_fields=["archived_at", "updated_at"])
     tell_reviewers(
         body=page.body,

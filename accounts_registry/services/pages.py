@@ -25,6 +25,7 @@ from django.utils.translation import ngettext_lazy, override
 from accounts_registry import canonical
 from accounts_registry.models import PageReview, PageState, Platform, SocialPage
 from notifications import services as notifications
+from portal.history import record_by
 from units.models import Body
 from users import scope
 from users.models import Role, RoleAssignment, User
@@ -132,7 +133,7 @@ def _apply_address(page: SocialPage, *, url: str, permanent_id: str) -> None:
 
 def _save(page: SocialPage, by: User | None) -> None:
     """Validate and save, turning the race on the unique constraints into a clear error."""
-    page._history_user = by  # type: ignore[attr-defined]
+    record_by(page, by)
     # The unique constraints were checked by _check_not_taken, with a message that reveals
     # nothing private, rather than by full_clean's generic "already exists"; search_name is
     # computed in save().

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_registry.files import check_document
 from accounts_registry.models import PostingRules
 from accounts_registry.services.notices import tell_reviewers
+from portal.history import record_by
 from portal.text import nfc
 from units.models import Body
 
@@ -69,13 +70,13 @@ def rules_upload(
             current = PostingRules.objects.filter(body=body, superseded_at__isnull=True).first()
             if current is not None:
                 current.superseded_at = timezone.now()
-                current._history_user = by  # type: ignore[attr-defined]
+                record_by(current, by)
                 current.save(update_fields=["superseded_at"])
             # The file is checked above by content; ``uploaded_by`` may be None for an
             # upload by the system (a command), which the model allows (null) but does
             # not mark blank.
             rules.full_clean(exclude=["file", *(["uploaded_by"] if by is None else [])])
-            rules._history_user = by  # type: ignore[attr-defined]
+            record_by(rules, by)
             rules.save()
             # No review applies to the rules; the body's reviewers are told of the new
             # version, in this transaction so that a refused upload tells nobody.

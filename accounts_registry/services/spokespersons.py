@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_registry.models import Spokesperson
 from accounts_registry.services.contacts import normalise_phone
 from accounts_registry.services.notices import tell_reviewers
+from portal.history import record_by
 from portal.text import fold, nfc
 from units.models import Body
 
@@ -121,11 +122,11 @@ def spokesperson_set(
     else:
         if current is not None:
             current.archived_at = timezone.now()
-            current._history_user = by  # type: ignore[attr-defined]
+            record_by(current, by)
             current.save(update_fields=["archived_at", "updated_at"])
         spokesperson = Spokesperson(body=body, **values)
     spokesperson.full_clean()
-    spokesperson._history_user = by  # type: ignore[attr-defined]
+    record_by(spokesperson, by)
     spokesperson.save()
     tell_reviewers(
         body=body,
@@ -145,7 +146,7 @@ def spokesperson_clear(*, body: Body, by: Any) -> Spokesperson | None:
     if current is None:
         return None
     current.archived_at = timezone.now()
-    current._history_user = by  # type: ignore[attr-defined]
+    record_by(current, by)
     current.save(update_fields=["archived_at", "updated_at"])
     tell_reviewers(
         body=body,

@@ -32,6 +32,7 @@ from directives.models import (
     Receipt,
 )
 from legal.models import LegalNode
+from portal.history import record_by
 from portal.text import fold
 from units.models import AdministrativeUnit, Body, UnitLevel
 from units.naming import bare_name
@@ -116,7 +117,7 @@ class PaperSpec:
 
 
 def _save(directive: Directive, by: User | None) -> None:
-    directive._history_user = by  # type: ignore[attr-defined]
+    record_by(directive, by)
     directive.full_clean()
     directive.save()
 
