@@ -147,7 +147,8 @@ class DirectiveAdmin(SimpleHistoryAdmin):
         # A sent letter never changes: an issued (or archived) directive is only viewed.
         if obj is not None and not obj.is_draft:
             return False
-        return super().has_change_permission(request, obj)
+        allowed: bool = super().has_change_permission(request, obj)
+        return allowed
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # History is read here; a draft is corrected on its own page, through the service.

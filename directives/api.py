@@ -427,7 +427,8 @@ class ReceiptFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("inbox"):
             user = self.request.user if self.request is not None else None
             queryset = selectors.inbox_for(user)
-        return super().filter_queryset(queryset)
+        filtered: QuerySet[Any] = super().filter_queryset(queryset)
+        return filtered
 
 
 def _answerable_ids(user: Any, receipts: Iterable[Receipt]) -> set[int]:

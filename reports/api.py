@@ -38,7 +38,8 @@ from reports.models import (
     ReportState,
     UnitReport,
 )
-from reports.periods import due_dates, province_id_of
+from reports.periods import due_dates
+from reports.periods_policy import province_id_of
 from reports.serializers import (
     BuildRunSerializer,
     ReportAcceptInputSerializer,
@@ -193,7 +194,8 @@ class ReportFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("review"):
             user = self.request.user if self.request is not None else None
             queryset = _rows(selectors.review_queue(user))
-        return super().filter_queryset(queryset)
+        filtered: QuerySet[Any] = super().filter_queryset(queryset)
+        return filtered
 
 
 @extend_schema_view(

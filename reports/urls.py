@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from reports import views, views_reviews
 
 app_name = "reports"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.report_list, name="list"),
     path("calendar/", views.calendar, name="calendar"),
     path("periods/<int:period_id>/", views.period_detail, name="period"),

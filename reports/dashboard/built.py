@@ -7,7 +7,8 @@ There the dashboard reads what ``reports.build`` already wrote for the period in
 - the counts of bodies and their gaps, and the incidents, summed over the ``ReportBodyRow``
   snapshot rows of the period's reports in reach (one aggregate);
 - the counts of pages and their gaps over the ``ReportPageRow`` rows (one aggregate);
-- the first bodies and pages with gaps from the same rows (two queries, as live);
+- the first bodies and pages with gaps from the same rows (two queries, as live; for the
+  whole country each reads one class of gaps at a time, see ``first_with_gaps``);
 - when the figures stand: the oldest and newest ``built_at`` of those reports (one query).
 
 Each report holds the rows of its own unit's bodies and pages, so the rows of every report
@@ -38,6 +39,7 @@ from reports.dashboard.model import Gaps, PageGap
 from reports.dashboard.reach import Reach
 from reports.dashboard.registry import GAPS_LISTED, Registry, body_gap
 from reports.models import ReportBodyRow, ReportingPeriod, ReportPageRow, UnitReport
+from users import scope
 
 
 @dataclass(frozen=True)
@@ -84,27 +86,31 @@ _INCIDENTS = (
 
 
 def built_registry(reach: Reach, period: ReportingPeriod) -> tuple[Registry, dict[str, Any]]:
-    """The registry's counts and the period's incidents from the built rows (two queries)."""
+    """The registry's counts and the period's incidents from the built rows (two queries).
+
+    Rows are counted by their ``report`` (never null, like ``pk``): every column these read is
+    in the rows' gap index, so PostgreSQL counts from the index alone, not the wide rows.
+    """
     reports = _reports(reach, period)
     bodies = ReportBodyRow.objects.filter(report__in=reports).aggregate(
-        bodies=Count("pk"),
-        bodies_with_contact=Count("pk", filter=Q(has_contact=True)),
-        bodies_contact_notified=Count("pk", filter=Q(contact_notified=True)),
-        bodies_with_rules=Count("pk", filter=Q(has_rules=True)),
-        bodies_with_gaps=Count("pk", filter=_BODY_GAP),
+        bodies=Count("report"),
+        bodies_with_contact=Count("report", filter=Q(has_contact=True)),
+        bodies_contact_notified=Count("report", filter=Q(contact_notified=True)),
+        bodies_with_rules=Count("report", filter=Q(has_rules=True)),
+        bodies_with_gaps=Count("report", filter=_BODY_GAP),
         **{name: Sum(name) for name in _INCIDENTS},
     )
     incidents = {name: bodies.pop(name) or 0 for name in _INCIDENTS}
     incidents["hours_to_report_total"] = round(float(incidents["hours_to_report_total"]), 2)
     approved = Q(state=PageState.APPROVED)
     pages = ReportPageRow.objects.filter(report__in=reports).aggregate(
-        pages_registered=Count("pk"),
-        pages_approved=Count("pk", filter=approved),
-        pages_verified=Count("pk", filter=approved & Q(verified=True)),
-        pages_needing_review=Count("pk", filter=Q(needs_review=True)),
-        pages_with_responsible_unit=Count("pk", filter=approved & Q(has_responsible_unit=True)),
-        pages_not_verified=Count("pk", filter=Q(verified=False)),
-        pages_with_gaps=Count("pk", filter=_PAGE_GAP),
+        pages_registered=Count("report"),
+        pages_approved=Count("report", filter=approved),
+        pages_verified=Count("report", filter=approved & Q(verified=True)),
+        pages_needing_review=Count("report", filter=Q(needs_review=True)),
+        pages_with_responsible_unit=Count("report", filter=approved & Q(has_responsible_unit=True)),
+        pages_not_verified=Count("report", filter=Q(verified=False)),
+        pages_with_gaps=Count("report", filter=_PAGE_GAP),
     )
     return Registry(bodies=bodies, pages=pages), incidents
 
@@ -140,22 +146,11 @@ _PAGE_CLASSES: tuple[Q, ...] = (
     # With every flag set, only an unverified page has a gap.
     Q(needs_review=False, has_contact=True, has_rules=True, verified=False),
 )
-_BODY_ORDER: tuple[Any, ...] = (
-    "has_contact",
-    "has_rules",
-    "report__unit_path",
-    "body_name",
-    "body_id",
-)
-_PAGE_ORDER: tuple[Any, ...] = (
-    F("needs_review").desc(),
-    "has_contact",
-    "has_rules",
-    "report__unit_path",
-    "body_name",
-    "name",
-    "pk",
-)
+# Within a class: the unit's path, then names. The flags' order is the classes' order.
+_BODY_FLAGS: tuple[Any, ...] = ("has_contact", "has_rules")
+_BODY_WITHIN: tuple[Any, ...] = ("report__unit_path", "body_name", "body_id")
+_PAGE_FLAGS: tuple[Any, ...] = (F("needs_review").desc(), "has_contact", "has_rules")
+_PAGE_WITHIN: tuple[Any, ...] = ("report__unit_path", "body_name", "name", "pk")
 _BODY_FIELDS = ("body_id", "body_name", "unit_name", "has_contact", "has_rules")
 _PAGE_FIELDS = (
     "page_id",
@@ -170,36 +165,46 @@ _PAGE_FIELDS = (
 )
 
 
+def by_class(reach: Reach, rows: QuerySet[Any]) -> bool:
+    """Whether the gap lists are read class by class: for the whole country, on PostgreSQL.
+
+    Read so, a class's rows come report by report in the order of every report of the period
+    (an index on the reports' paths), so the walk is short when the reach holds them all. A
+    province's reports lie together somewhere along that order, where the planner cannot
+    know it: it may walk most of the country to reach them (seconds), while one sort of the
+    province's rows with gaps is milliseconds. Where the database allows no limit in a part
+    of a ``UNION ALL`` (SQLite, the embedded demo's small registry) the one sort serves too.
+    """
+    if not connections[rows.db].features.supports_slicing_ordering_in_compound:
+        return False
+    return reach.unit is None and scope.grants_for(reach.user).is_admin
+
+
 def first_with_gaps(
     rows: QuerySet[Any],
     classes: tuple[Q, ...],
-    order: tuple[Any, ...],
+    flags: tuple[Any, ...],
+    within: tuple[Any, ...],
     fields: tuple[str, ...],
     *,
-    by_class: bool | None = None,
+    by_class: bool,
 ) -> list[dict[str, Any]]:
-    """The first ``GAPS_LISTED`` of ``rows`` in any of ``classes``, in ``order`` (one query).
+    """The first ``GAPS_LISTED`` of ``rows`` in any of ``classes``, ordered by ``flags`` then
+    ``within`` (one query either way, the same rows in the same order).
 
-    ``by_class`` (the default where the database allows a limit in each part of a ``UNION
-    ALL``, PostgreSQL): the first rows of each class, each part limited, merged and cut in
-    the same order. Otherwise (SQLite, the embedded demo's small registry): one plain query
-    over every class. Both give the same rows in the same order.
+    ``by_class``: the first rows of each class, each part ordered by ``within`` alone (its
+    flags are constant: ordering by them too would hide the index's order from the planner)
+    and limited, then merged (``UNION ALL``) and cut in the whole order. Otherwise one sort of
+    every row of every class.
     """
-    if by_class is None:
-        by_class = connections[rows.db].features.supports_slicing_ordering_in_compound
+    order = (*flags, *within)
     # The sort's columns are selected too: the merged parts are ordered by them.
-    keys = tuple(
-        name
-        for name in (item if isinstance(item, str) else item.expression.name for item in order)
-        if name not in fields
-    )
+    names = (item if isinstance(item, str) else item.expression.name for item in order)
+    columns = (*fields, *(name for name in names if name not in fields))
     if not by_class:
         either = reduce(operator.or_, classes)
-        plain = rows.filter(either).order_by(*order).values(*fields, *keys)
-        return list(plain[:GAPS_LISTED])
-    parts = [
-        rows.filter(one).order_by(*order).values(*fields, *keys)[:GAPS_LISTED] for one in classes
-    ]
+        return list(rows.filter(either).order_by(*order).values(*columns)[:GAPS_LISTED])
+    parts = [rows.filter(one).order_by(*within).values(*columns)[:GAPS_LISTED] for one in classes]
     merged = parts[0].union(*parts[1:], all=True).order_by(*order)
     return list(merged[:GAPS_LISTED])
 
@@ -219,13 +224,19 @@ def built_gaps(reach: Reach, period: ReportingPeriod, registry: Registry) -> Gap
     )
     query = f"?unit={reach.unit.pk}&gap=needs_review" if reach.unit else "?gap=needs_review"
     gaps.pages_url = reverse("registry:page_list") + query
+    # The rows' own join to their report names the period too (besides the scope's
+    # ``report_id IN (…)``): PostgreSQL then walks the period's reports by unit path.
     reports = _reports(reach, period)
+    in_reach = Q(report__in=reports, report__period=period)
+    walk = by_class(reach, ReportBodyRow.objects.all())
     if gaps.bodies_with_gaps:
         listed = first_with_gaps(
-            ReportBodyRow.objects.filter(report__in=reports),
+            ReportBodyRow.objects.filter(in_reach),
             _BODY_CLASSES,
-            _BODY_ORDER,
+            _BODY_FLAGS,
+            _BODY_WITHIN,
             _BODY_FIELDS,
+            by_class=walk,
         )
         gaps.body_list = [
             body_gap(
@@ -239,10 +250,12 @@ def built_gaps(reach: Reach, period: ReportingPeriod, registry: Registry) -> Gap
         ]
     if gaps.pages_with_gaps:
         listed_pages = first_with_gaps(
-            ReportPageRow.objects.filter(report__in=reports),
+            ReportPageRow.objects.filter(in_reach),
             _PAGE_CLASSES,
-            _PAGE_ORDER,
+            _PAGE_FLAGS,
+            _PAGE_WITHIN,
             _PAGE_FIELDS,
+            by_class=walk,
         )
         gaps.page_list = [
             PageGap(

@@ -263,7 +263,7 @@ def _table(
         cell = builder.cell(table, 0, i, widths[i])
         builder.paragraph(text, into=cell, size=11, bold=True, first=cell.paragraphs[0])
     for values in rows:
-        cells = table.add_row().cells
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
         for i, text in enumerate(values):
             cells[i].width = Mm(widths[i])
             align = WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER

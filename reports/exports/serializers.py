@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -21,11 +23,11 @@ class ExportStateField(serializers.CharField):
     """The job's state, as an inline enum: "state" is a name many of the API's enums share."""
 
 
-class ExportRequestSerializer(serializers.Serializer):
+class ExportRequestSerializer(serializers.Serializer[Any]):
     fmt = serializers.ChoiceField(choices=ExportFormat.choices, help_text="The file format.")
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
     report = serializers.IntegerField(source="report_id", read_only=True)
     state = ExportStateField(read_only=True)
     download_url = serializers.SerializerMethodField(

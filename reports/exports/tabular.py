@@ -61,7 +61,7 @@ def _yes_no(value: bool) -> str:
 
 
 def _label(model: type[Model], name: str) -> str:
-    field = cast(Field, model._meta.get_field(name))
+    field = cast("Field[Any, Any]", model._meta.get_field(name))
     return capfirst(str(field.verbose_name))
 
 

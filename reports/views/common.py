@@ -80,7 +80,7 @@ def _dress(reports: Iterable[UnitReport]) -> None:
 class Pager:
     """One page of a report's rows, with links that keep the other tables' pages."""
 
-    page: Page
+    page: Page[Any]
     param: str
     anchor: str
     request: HttpRequest
