@@ -108,13 +108,16 @@ class SocialPage(models.Model):
     # in one column, written by PostgreSQL triggers only (migration 0007_page_search_document;
     # whatever Django writes here is replaced). Empty on SQLite, which searches otherwise.
     search_document = models.TextField(default="", blank=True, editable=False)
+    # The registry list's search document: this page's and its body's folded names only,
+    # written by the same triggers (migration 0008_page_staff_search_document).
+    staff_search_document = models.TextField(default="", blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The search document is derived from other rows: not a change of the page.
-    history = HistoricalRecords(excluded_fields=["search_document"])
+    # The search documents are derived from other rows: not a change of the page.
+    history = HistoricalRecords(excluded_fields=["search_document", "staff_search_document"])
 
     objects = SocialPageQuerySet.as_manager()
 

@@ -148,6 +148,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the portal's queries are short (a page of 50 rows), and the ones the
+    # planner costs high (far pages of long lists: an OFFSET sorts 100,000 rows) spent more
+    # in compiling than JIT saved (/registry/pages/?page=2000 at national scale: 1.9 s with
+    # JIT, 1.1 s without; docs/benchmarks.md, "List pages at national scale"). The report
+    # build already turned it off in its own transaction.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -23,27 +23,27 @@ from units.search import trigram_index
 
 PAGES = "accounts_registry_socialpage"
 
-# The unit part, as 0007 computes it.
-_UNITS = """(
-            SELECT string_agg(a.search_name, ' ' ORDER BY a.depth DESC)
-            FROM units_administrativeunit a
-            WHERE a.id = ANY (string_to_array(rtrim(u.path, '.'), '.')::bigint[])
-        )"""
-
-FORWARDS = f"""
+FORWARDS = """
 CREATE OR REPLACE FUNCTION accounts_registry_page_search_document() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     body_name text;
     unit_names text;
 BEGIN
-    SELECT b.search_name, {_UNITS}
+    SELECT b.search_name, (
+        SELECT string_agg(a.search_name, ' ' ORDER BY a.depth DESC)
+        FROM units_administrativeunit a
+        WHERE a.id = ANY (string_to_array(rtrim(u.path, '.'), '.')::bigint[])
+    )
     INTO body_name, unit_names
     FROM units_body b
     JOIN units_administrativeunit u ON u.id = b.unit_id
     WHERE b.id = NEW.body_id;
     -- The directory's: the page, its body, the body's unit and every unit above it.
-    NEW.search_document := concat_ws(' ', NEW.search_name, concat_ws(' ', body_name, unit_names));
+    -- (Without its body, as fixtures may load it, the page's own names only.)
+    NEW.search_document := concat_ws(
+        ' ', NEW.search_name, CASE WHEN FOUND THEN concat_ws(' ', body_name, unit_names) END
+    );
     -- The registry list's: the page and its body only.
     NEW.staff_search_document := concat_ws(' ', NEW.search_name, body_name);
     RETURN NEW;
@@ -61,12 +61,16 @@ UPDATE accounts_registry_socialpage SET body_id = body_id;
 """
 
 # 0007's function and trigger, as they were.
-BACKWARDS = f"""
+BACKWARDS = """
 CREATE OR REPLACE FUNCTION accounts_registry_page_search_document() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.search_document := concat_ws(' ', NEW.search_name, (
-        SELECT concat_ws(' ', b.search_name, {_UNITS})
+        SELECT concat_ws(' ', b.search_name, (
+            SELECT string_agg(a.search_name, ' ' ORDER BY a.depth DESC)
+            FROM units_administrativeunit a
+            WHERE a.id = ANY (string_to_array(rtrim(u.path, '.'), '.')::bigint[])
+        ))
         FROM units_body b
         JOIN units_administrativeunit u ON u.id = b.unit_id
         WHERE b.id = NEW.body_id

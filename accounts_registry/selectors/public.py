@@ -17,7 +17,6 @@ from functools import reduce
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import connections
 from django.db.models import Case, F, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.utils import formats, timezone
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts_registry import canonical, verify_cache
 from accounts_registry.models import PageState, Platform, SocialPage
-from accounts_registry.selectors.pages import page_or_body_matches
+from accounts_registry.selectors.pages import page_or_body_matches, search_documents_in_use
 from incidents.selectors import lost_control_since
 from portal.search import search_words
 from units.models import PATH_STEP_WIDTH, AdministrativeUnit, Body
@@ -279,7 +278,7 @@ def search_document_in_use(alias: str = "default") -> bool:
     Elsewhere (the embedded SQLite default) the column stays empty and the directory tests
     the page, body and unit tables word by word, with the same result.
     """
-    return connections[alias].vendor == "postgresql"
+    return search_documents_in_use(alias)
 
 
 def word_in_document(word: str) -> Q:
