@@ -231,6 +231,14 @@ class PageViewSet(
         pages = selectors.pages_for(self.request.user, _ACTION_SCOPE.get(self.action, Action.VIEW))
         return selectors.page_rows(selectors.with_gaps(pages))
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Pages through bare ids and reads whole rows only for the page answered
+        # (``selectors.rows_of``): a far page does not work out the gaps of every row it skips.
+        ordered = self.filter_queryset(self.get_queryset())
+        ids = self.paginate_queryset(ordered.values_list("pk", flat=True)) or []
+        rows = selectors.rows_of(ordered, ids)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
     def _answer(self, page: SocialPage, code: int = status.HTTP_200_OK) -> Response:
         # Read back with the same annotations as the list, whatever scope the step needed.
         page = selectors.page_rows(selectors.with_gaps(SocialPage.objects.filter(pk=page.pk))).get()

@@ -78,8 +78,11 @@ def filtered_pages(
 def page_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pages in scope, filtered by unit, body, platform, state, gap and name."""
     form, pages = filtered_pages(request)
-    page = Paginator(selectors.page_rows(pages), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(item, selectors.gaps_of(item)) for item in page]
+    ordered = selectors.page_rows(pages)
+    page = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(item, selectors.gaps_of(item)) for item in selectors.rows_of(ordered, page)]
     return render(
         request,
         "accounts_registry/pages/page_list.html",

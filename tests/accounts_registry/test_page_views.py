@@ -544,3 +544,29 @@ def test_admin_can_add_a_platform(superuser_client: Client, db: None) -> None:
 
     assert response.status_code == 302
     assert make.platform("lotus").hosts == ["lotus.vn"]
+
+
+def test_a_later_page_of_the_list_shows_the_next_rows_in_order(client: Client, tree: Tree) -> None:
+    # Given 53 pages of one body (the list shows 50 a page, ordered by name)
+    from accounts_registry.views_pages import PAGE_SIZE
+
+    names = [f"Trang thử {number:03d}" for number in range(PAGE_SIZE + 3)]
+    for number, name in enumerate(reversed(names)):
+        make.page(
+            tree.ubnd_cam_ngoc,
+            display_name=name,
+            url=f"https://www.facebook.com/trang.thu.{number}",
+        )
+    logged_in(client, factories.admin_user())
+
+    # When an administrator opens the second page of the list
+    second = _list(client, page="2")
+    first = _list(client)
+
+    # Then it shows the last three names, in order, and the first page the first fifty
+    shown = [name for name in names if name in second]
+    assert shown == names[PAGE_SIZE:]
+    assert second.index(names[-3]) < second.index(names[-2]) < second.index(names[-1])
+    assert names[0] in first
+    assert names[PAGE_SIZE - 1] in first
+    assert names[PAGE_SIZE] not in first
