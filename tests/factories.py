@@ -24,7 +24,8 @@ class UnitFactory(DjangoModelFactory[AdministrativeUnit]):
         model = AdministrativeUnit
 
     level = factory.LazyFunction(lambda: level("province"))
-    code = factory.Sequence(lambda n: f"{n:05d}")
+    # From 90000 up: never one of the real codes the tests give explicitly (Mường Khoa 03601).
+    code = factory.Sequence(lambda n: f"{n + 90000:05d}")
     name = factory.Sequence(lambda n: f"Tỉnh Thử Nghiệm {n}")
     unit_type = UnitType.PROVINCE
 

@@ -112,12 +112,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def _group_alive(pgid: int, *, within: float = 10.0) -> bool:
+    """Whether a process of the group is still there after ``within`` seconds (a killed
+    process is gone once the system has reaped it, which takes a moment on a loaded machine)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -158,7 +164,7 @@ def embedded(embedded_env: dict[str, str], tmp_path: Path) -> Iterator[Embedded]
                 process.kill()
                 process.wait(timeout=10)
         for pid in running.child_pids().values():
-            if _group_alive(pid):
+            if _group_alive(pid, within=0):
                 os.killpg(pid, signal.SIGKILL)
 
 

@@ -289,8 +289,20 @@ class Command(BaseCommand):
             # Grandchildren (gunicorn's workers) share the child's group: none may outlive it.
             if child.process is not None:
                 self.signal_group(child.process.pid, signal.SIGKILL)
+                self.wait_for_group(child.process.pid)
             if child.pump is not None:
                 child.pump.join(timeout=5)
+
+    def wait_for_group(self, pgid: int) -> None:
+        """Wait (a few seconds at most) until no process of the group is left, reaped ones
+        included: the command returns only when its children are gone."""
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.05)
 
     def signal_group(self, pgid: int, sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
