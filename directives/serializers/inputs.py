@@ -13,6 +13,7 @@ from rest_framework import serializers
 from directives import selectors
 from directives.files import MAX_FILES
 from directives.models import Directive, GroupKind, GroupPlacement
+from directives.services.drafting import DRAFT_FIELDS
 from legal.models import LegalNode
 from units.models import AdministrativeUnit, Body, UnitLevel
 from users import scope
@@ -145,19 +146,7 @@ class DirectiveUpdateSerializer(serializers.ModelSerializer[Directive]):
     class Meta:
         model = Directive
         fields = [
-            "number",
-            "symbol",
-            "place",
-            "issued_on",
-            "subject",
-            "addressees",
-            "basis",
-            "body",
-            "closing",
-            "distribution",
-            "signing_capacity",
-            "signer_name",
-            "report_deadline",
+            *DRAFT_FIELDS,
             "instructions",
             "cited_nodes",
             "cited_refs",
