@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +17,8 @@ from accounts_registry.models import (
     SocialPage,
 )
 from accounts_registry.services import pages as services
-from units.models import Body
+from portal.text import fold
+from units.models import AdministrativeUnit, Body, BodyKind
 from users.models import User
 
 _handles = itertools.count(1)
@@ -79,3 +82,33 @@ def rules(body: Body, **kwargs: Any) -> PostingRules:
         **kwargs,
     }
     return PostingRules.objects.create(body=body, version=version, **values)
+
+
+def generated_registry(*, states: Sequence[str], count: int, seed: int) -> None:
+    """Bodies in every unit and twice ``count`` pages named from a few words, written in bulk:
+    the search tests compare the search documents with the plain path on them."""
+    rng = random.Random(seed)
+    words = ["ubnd", "xã", "Cẩm", "Ngọc", "Thủy", "trường", "THCS", "hội", "đoàn", "an", "x"]
+    platforms = list(Platform.objects.filter(code__in=["facebook", "zalo", "youtube"]))
+    units = list(AdministrativeUnit.objects.all())
+    bodies = Body.objects.bulk_create(
+        Body(
+            unit=rng.choice(units),
+            kind=BodyKind.PUBLIC_SERVICE_UNIT,
+            name=(name := f"{' '.join(rng.sample(words, 3))} {n}"),
+            search_name=fold(name),
+        )
+        for n in range(count)
+    )
+    SocialPage.objects.bulk_create(
+        SocialPage(
+            body=rng.choice(bodies),
+            platform=rng.choice(platforms),
+            display_name=(name := " ".join(rng.sample(words, 2))),
+            url=f"https://www.facebook.com/sinh{n}",
+            canonical_key=f"sinh{n}",
+            state=rng.choice(states),
+            search_name=fold(f"{name} https://www.facebook.com/sinh{n}"),
+        )
+        for n in range(count * 2)
+    )

@@ -12,7 +12,6 @@ same order, and that the search costs the same few queries whatever it finds.
 from __future__ import annotations
 
 import io
-import random
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,15 +25,16 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from accounts_registry import bulk
-from accounts_registry.models import PageState, Platform, SocialPage
+from accounts_registry.models import PageState, SocialPage
 from accounts_registry.selectors import public
 from accounts_registry.services.pages import page_approve, page_update
 from portal.search import search_words
 from portal.text import fold
 from tests import factories
+from tests.accounts_registry import factories_pages as make
 from tests.accounts_registry import factories_public
 from tests.conftest import Tree
-from units.models import AdministrativeUnit, Body, BodyKind
+from units.models import Body
 from units.services import unit_merge, unit_rename
 
 DIRECTORY = "/api/v1/public/directory/"
@@ -226,34 +226,8 @@ def test_bodies_renamed_in_bulk_are_found_by_their_new_names(
     assert found(api, "ubnd cam ngoc") == []
 
 
-def _generated(tree: Tree, count: int, seed: int) -> None:
-    """Bodies in every unit of the tree and approved pages, with names from a few words."""
-    rng = random.Random(seed)
-    words = ["ubnd", "xã", "Cẩm", "Ngọc", "Thủy", "trường", "THCS", "hội", "đoàn", "an", "x"]
-    platforms = list(Platform.objects.filter(code__in=["facebook", "zalo", "youtube"]))
-    units = list(AdministrativeUnit.objects.all())
-    bodies = Body.objects.bulk_create(
-        Body(
-            unit=rng.choice(units),
-            kind=BodyKind.PUBLIC_SERVICE_UNIT,
-            name=(name := f"{' '.join(rng.sample(words, 3))} {n}"),
-            search_name=fold(name),
-        )
-        for n in range(count)
-    )
-    SocialPage.objects.bulk_create(
-        SocialPage(
-            body=rng.choice(bodies),
-            platform=rng.choice(platforms),
-            display_name=(name := " ".join(rng.sample(words, 2))),
-            url=f"https://www.facebook.com/sinh{n}",
-            canonical_key=f"sinh{n}",
-            state=rng.choice([PageState.APPROVED, PageState.APPROVED, PageState.DRAFT]),
-            search_name=fold(f"{name} https://www.facebook.com/sinh{n}"),
-        )
-        for n in range(count * 2)
-    )
-
+# Two approved pages for one draft: the directory lists approved pages only.
+DIRECTORY_STATES = [PageState.APPROVED, PageState.APPROVED, PageState.DRAFT]
 
 QUERIES = [
     "",
@@ -278,7 +252,7 @@ QUERIES = [
 def test_the_document_finds_what_the_three_tables_find_in_the_same_order(
     tree: Tree, seed: int
 ) -> None:
-    _generated(tree, 150, seed)
+    make.generated_registry(states=DIRECTORY_STATES, count=150, seed=seed)
 
     for query in QUERIES:
         by_parts = SocialPage.objects.official()
@@ -300,7 +274,7 @@ def test_the_document_finds_what_the_three_tables_find_in_the_same_order(
 def test_a_search_of_common_words_costs_the_same_queries_as_no_search(
     api: APIClient, client: Client, tree: Tree, django_assert_max_num_queries: Any
 ) -> None:
-    _generated(tree, 60, 874)
+    make.generated_registry(states=DIRECTORY_STATES, count=60, seed=874)
     with django_assert_max_num_queries(3) as plain:
         api.get(DIRECTORY)
 
@@ -315,7 +289,7 @@ def test_a_search_of_common_words_costs_the_same_queries_as_no_search(
 
 
 def test_the_directory_search_asks_one_trigram_index(tree: Tree) -> None:
-    _generated(tree, 1500, 874)
+    make.generated_registry(states=DIRECTORY_STATES, count=1500, seed=874)
     body = factories.BodyFactory.create(unit=tree.cam_ngoc, name="UBND xã Xuân Liên")
     factories_public.page(body, "https://www.facebook.com/xuanlien", display_name="Xuân Liên")
     # On so few rows the planner rightly prefers scans: turned off, the plan shows which

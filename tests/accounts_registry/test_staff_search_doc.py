@@ -12,23 +12,22 @@ SQLite) find, in the same order.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts_registry.models import PageState, Platform, SocialPage
+from accounts_registry.models import PageState, SocialPage
 from accounts_registry.selectors import pages as selectors
 from accounts_registry.services.pages import page_update
 from portal.search import search_words
 from portal.text import fold
 from tests import factories
+from tests.accounts_registry import factories_pages as make
 from tests.accounts_registry import factories_public
 from tests.conftest import Tree
-from units.models import AdministrativeUnit, Body, BodyKind
+from units.models import Body
 
 API = "/api/v1/registry/pages/"
 
@@ -125,35 +124,6 @@ def test_the_list_does_not_search_the_units_names(
     assert listed_by_api(admin_client, "trang tin thanh hoa") == []
 
 
-def _generated(tree: Tree, count: int, seed: int) -> None:
-    """Bodies in every unit of the tree and pages in every state, named from a few words."""
-    rng = random.Random(seed)
-    words = ["ubnd", "xã", "Cẩm", "Ngọc", "Thủy", "trường", "THCS", "hội", "đoàn", "an", "x"]
-    platforms = list(Platform.objects.filter(code__in=["facebook", "zalo", "youtube"]))
-    units = list(AdministrativeUnit.objects.all())
-    bodies = Body.objects.bulk_create(
-        Body(
-            unit=rng.choice(units),
-            kind=BodyKind.PUBLIC_SERVICE_UNIT,
-            name=(name := f"{' '.join(rng.sample(words, 3))} {n}"),
-            search_name=fold(name),
-        )
-        for n in range(count)
-    )
-    SocialPage.objects.bulk_create(
-        SocialPage(
-            body=rng.choice(bodies),
-            platform=rng.choice(platforms),
-            display_name=(name := " ".join(rng.sample(words, 2))),
-            url=f"https://www.facebook.com/sinh{n}",
-            canonical_key=f"sinh{n}",
-            state=rng.choice(list(PageState)),
-            search_name=fold(f"{name} https://www.facebook.com/sinh{n}"),
-        )
-        for n in range(count * 2)
-    )
-
-
 QUERIES = [
     "",
     "cam",
@@ -176,7 +146,7 @@ QUERIES = [
 def test_the_document_finds_what_the_two_sub_queries_find_in_the_same_order(
     tree: Tree, seed: int
 ) -> None:
-    _generated(tree, 150, seed)
+    make.generated_registry(states=list(PageState), count=150, seed=seed)
     officer = factories.officer_of(tree.cam_thuy)
 
     for query in QUERIES:
@@ -197,7 +167,7 @@ def test_the_document_finds_what_the_two_sub_queries_find_in_the_same_order(
 
 
 def test_the_list_search_asks_one_trigram_index(tree: Tree) -> None:
-    _generated(tree, 1500, 874)
+    make.generated_registry(states=list(PageState), count=1500, seed=874)
     body = factories.BodyFactory.create(unit=tree.cam_ngoc, name="UBND xã Xuân Liên")
     factories_public.page(body, "https://www.facebook.com/xuanlien", display_name="Xuân Liên")
     with connection.cursor() as cursor:
