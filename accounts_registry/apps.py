@@ -13,3 +13,8 @@ class AccountsRegistryConfig(AppConfig):
         from accounts_registry.verify_cache import connect_signals
 
         connect_signals()
+
+        # The audit trail of page approvals and returns.
+        from accounts_registry import audit_trail
+
+        audit_trail.connect()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from accounts_registry import views_public
-from units import autocomplete
+from accounts_registry import autocomplete, views_public
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("verify/", views_public.verify, name="verify"),

@@ -7,7 +7,9 @@ cached verdict is used only when it was computed under the current token. A page
 or reported hijacked is therefore never answered "official" from the cache: the write that
 archives it or opens the incident makes every cached verdict stale.
 
-Writes that go through ``save()``/``delete()`` bump the version through the signals below;
+Writes that go through ``save()``/``delete()`` bump the version through the signals below
+(an incident's, by ``incidents/registry_facts.py``: the registry sits below incidents and
+does not import them);
 the other bulk writers (``QuerySet.update``, ``bulk_update``, ``bulk_create``) send no signal and
 call :func:`bump_registry_version` themselves. Verdicts also expire after
 ``VERDICT_TIMEOUT`` seconds, a bound on staleness should a write slip past both (a raw SQL
@@ -114,8 +116,10 @@ def _on_registry_write(sender: type[Any], **kwargs: Any) -> None:
 
 
 def connect_signals() -> None:
-    """Bump the version on every save or delete of what a verdict is built from."""
-    from incidents.models import Incident
+    """Bump the version on every save or delete of what a verdict is built from.
+
+    Incidents are watched by ``incidents.registry_facts.connect()``, with the same uids.
+    """
     from units.models import AdministrativeUnit, Body, Reorganisation
 
     # A Reorganisation row is saved by the unit merges and renames of units/services.py,
@@ -123,7 +127,7 @@ def connect_signals() -> None:
     # the bump it triggers at commit covers them.
     from units.signals import units_bulk_written
 
-    watched = (SocialPage, Platform, Body, AdministrativeUnit, Incident, Reorganisation)
+    watched = (SocialPage, Platform, Body, AdministrativeUnit, Reorganisation)
     for model in watched:
         uid = f"verify_cache:{model._meta.label}"
         post_save.connect(_on_registry_write, sender=model, dispatch_uid=f"{uid}:save")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts_registry import page_facts
 from accounts_registry.forms_bodies import (
     ContactForm,
     RulesUploadForm,
@@ -33,7 +34,6 @@ from accounts_registry.services.spokespersons import (
     spokesperson_clear,
     spokesperson_set,
 )
-from incidents.selectors_findings import finding_counts
 from units.models import Body
 from users import scope
 from users.requests import AuthenticatedHttpRequest
@@ -85,7 +85,8 @@ def _render_registry(
             "body": body,
             "can_edit": can_edit,
             "can_record_finding": can_review,
-            "finding_counts": finding_counts(body),
+            # Facts of apps above the registry (incidents: the findings counts).
+            **page_facts.body_context(body),
             "contact": contact,
             "contact_form": contact_form
             or (ContactForm.for_contact(contact) if can_edit else None),

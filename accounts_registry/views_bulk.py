@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from accounts_registry import bulk, exports
 from accounts_registry.views_pages import filtered_pages
-from privacy.services import record_export
+from audit.services import record_export
 from users.requests import AuthenticatedHttpRequest
 
 _SESSION_KEY = "registry_bulk_upload"

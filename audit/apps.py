@@ -5,12 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
+    """The trail itself. What writes it lives with what it records: each app's
+    ``audit_trail`` module, connected from that app's ``ready()``."""
+
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
     verbose_name = _("Audit trail")
-
-    def ready(self) -> None:
-        # Connects the receivers that write the trail: logins, lockouts and approvals.
-        from audit import receivers
-
-        receivers.connect()

@@ -1,18 +1,18 @@
-"""Keep the current request at hand for the audit receivers.
+"""Keep the current request at hand for the audit trail's receivers.
 
-Approvals are recorded by receivers on the workflow's step models, which know who acted but
-not from where: the request (its address and browser) is kept in a context variable for
-the length of the request, so the services need no extra argument.
+Approvals are recorded by receivers on the workflow's step models (each app's
+``audit_trail`` module), which know who acted but not from where: the request (its address
+and browser) is kept in ``portal.request_context.current_request`` for the length of the
+request, so the services need no extra argument.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
-current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+from portal.request_context import current_request
 
 
 class AuditContextMiddleware:

@@ -1,7 +1,7 @@
 """The audit trail: who logged in, failed, was locked out, and who approved what.
 
-A row is written in the same transaction as the action it records (see ``audit.receivers``),
-so an approval without its audit row cannot exist. Rows are never changed or deleted by the
+A row is written in the same transaction as the action it records (see each app's
+``audit_trail`` module), so an approval without its audit row cannot exist. Rows are never changed or deleted by the
 portal: the model refuses a second save, and the admin shows them read-only.
 """
 

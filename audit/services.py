@@ -1,4 +1,8 @@
-"""Writing audit events: the one function every receiver calls."""
+"""Writing audit events: the one function every receiver calls, and the helpers they share.
+
+The receivers live with what they record (each app's ``audit_trail`` module, connected from
+its ``AppConfig.ready``); this module knows only the trail, the units and the request.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
-from audit.middleware import current_request
-from audit.models import USER_AGENT_MAX, AuditEvent
+from audit.models import USER_AGENT_MAX, AuditAction, AuditEvent
 from portal.client_address import client_address as portal_client_address
+from portal.request_context import current_request
+from units.models import AdministrativeUnit, Body
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -57,4 +62,33 @@ def record(
         ip_address=client_address(request),
         user_agent=str(user_agent)[:USER_AGENT_MAX],
         note=note,
+    )
+
+
+def body_unit_path(body_id: int | None) -> str:
+    """The path of the unit of the body ``body_id`` ("" when there is none)."""
+    if body_id is None:
+        return ""
+    path = Body.objects.filter(pk=body_id).values_list("unit__path", flat=True).first()
+    return path or ""
+
+
+def unit_path_of(unit_id: int) -> str:
+    """The path of the unit ``unit_id`` ("" when there is none)."""
+    return (
+        AdministrativeUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
+    )
+
+
+def cached(obj: Any, name: str) -> Any:
+    """A related object only if it is already loaded: the receivers add no query for it."""
+    return obj._state.fields_cache.get(name)
+
+
+def record_export(request: HttpRequest, what: str) -> None:
+    """Note in the audit trail that ``request``'s user exported personal data."""
+    record(
+        action=AuditAction.PERSONAL_DATA_EXPORT,
+        request=request,
+        note=f"{what}: {request.get_full_path()}"[:1000],
     )

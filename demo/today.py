@@ -3,7 +3,7 @@ three-tier history that the rest of the demo loads.
 
 The history (the bodies of Huyện Cẩm Thủy and its communes, their pages, the chain of the
 five real letters, the reports of Quý 2/2025) is carried over by the reorganisation command's
-own code (``units.reorganisation``), driven by the official conversion table, as an operator
+own code (the ``reorganisation`` app), driven by the official conversion table, as an operator
 would run it: Xã Cẩm Ngọc and Thị trấn Phong Sơn become the new Xã Cẩm Thủy, their People's
 Committees merge into one, the district is dissolved. On top of that this module adds what
 exists now and is not in the history: the People's Committees of the province's 166 communes
@@ -26,11 +26,11 @@ from demo.hierarchy import BodySpec, DemoResult, UserSpec
 from demo.reports import backdate, moment
 from portal.history import effective_moment, recorded_on
 from portal.text import fold
+from reorganisation import services as reorganisation
 from reports import services as report_services
 from reports.build import build_period
 from reports.models import PeriodKind, ReportState, UnitReport
 from reports.periods import ensure_period
-from units import reorganisation
 from units.models import AdministrativeUnit, Body, BodyKind, PlanStatus, ReorganisationPlan
 from users.models import Role, User
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from directives import views
+from directives import autocomplete, views
 
 app_name = "directives"
 
@@ -24,4 +24,17 @@ urlpatterns = [
     path("receipts/<int:pk>/report/", views.report_create, name="report"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
     path("paper/<int:pk>/scan/", views.paper_scan_download, name="paper_scan"),
+    # The form's pickers (directives/autocomplete.py).
+    path(
+        "autocomplete/recipients/units/",
+        autocomplete.recipient_units,
+        name="autocomplete_recipient_units",
+    ),
+    path(
+        "autocomplete/recipients/bodies/",
+        autocomplete.recipient_bodies,
+        name="autocomplete_recipient_bodies",
+    ),
+    path("autocomplete/directives/", autocomplete.directives, name="autocomplete_directives"),
+    path("autocomplete/issuers/", autocomplete.issuers, name="autocomplete_issuers"),
 ]

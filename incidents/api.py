@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 from accounts_registry.models import SocialPage
 from incidents import selectors, services
 from incidents.models import Evidence, Incident, IncidentKind, IncidentState, IncidentStep
+from incidents.reporters import may_see_reporter
 from incidents.throttling import PublicReportThrottle
-from privacy.services import may_see_reporter
 from units.models import Body
 from users import scope
 from users.requests import AuthenticatedRequest

@@ -157,7 +157,8 @@ def lost_control_since(page_ref: str = "pk") -> Subquery:
     """A subquery for annotating pages: when the earliest open loss of control began, or NULL.
 
     ``page_ref`` names the page's id in the outer query. One subquery in the page query,
-    so a list of pages costs no query per row.
+    so a list of pages costs no query per row. The registry's public reads annotate their
+    pages with it through ``accounts_registry.page_facts`` (``incidents/registry_facts.py``).
     """
     earliest = (
         open_losses_of_control()

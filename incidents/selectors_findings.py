@@ -50,7 +50,11 @@ class FindingCounts:
 
 
 def finding_counts(body: Body) -> FindingCounts:
-    """A body's findings still open, overdue and waiting for the finder (one query)."""
+    """A body's findings still open, overdue and waiting for the finder (one query).
+
+    Shown on the body's registry page, through ``accounts_registry.page_facts``
+    (``incidents/registry_facts.py``).
+    """
     today = timezone.localdate()
     counts = MonitoringFinding.objects.filter(body=body).aggregate(
         open=Count("pk", filter=Q(state=FindingState.OPEN)),

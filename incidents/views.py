@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts_registry.autocomplete import public_bodies, reportable_pages
 from accounts_registry.throttling import retry_after
 from incidents import selectors, services
 from incidents.forms import (
@@ -28,9 +29,8 @@ from incidents.forms import (
     TransitionForm,
 )
 from incidents.models import Incident
+from incidents.reporters import may_see_reporter
 from incidents.throttling import PublicReportThrottle
-from privacy.services import may_see_reporter
-from units.autocomplete import public_bodies, reportable_pages
 from units.models import Body
 from users import scope
 from users.requests import AuthenticatedHttpRequest
@@ -233,7 +233,7 @@ def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _public_bodies() -> QuerySet[Body]:
-    # The bodies open today, as the public autocomplete offers them (units/autocomplete.py).
+    # The bodies open today, as the public autocomplete offers them (accounts_registry/autocomplete.py).
     return public_bodies().order_by("name")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from units.api import BodyViewSet, UnitViewSet
+from accounts_registry.api_units import BodyViewSet, UnitViewSet
 from users.api import ApiTokenDetailView, ApiTokenListView, MeView, ObtainTokenView
 
 router = DefaultRouter()

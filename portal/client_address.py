@@ -18,6 +18,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+from portal.request_context import current_request
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -71,8 +73,6 @@ class ClientAddressFilter(logging.Filter):
     """Give every log record the client address of the request being served ("-" outside)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from audit.middleware import current_request
-
         request = current_request.get()
         record.client = (client_address(request) if request is not None else None) or "-"
         return True

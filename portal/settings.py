@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "audit",
     # Personal data: retention, a person's requests, who sees citizen reporters.
     "privacy",
+    "reorganisation",
     # The demo data and the embedded run, above every domain app.
     "demo",
     # Last: the project as an app, above every other (its commands may use them all).
@@ -422,7 +423,7 @@ PORTAL_RULES_MAX_BYTES = env.int("PORTAL_RULES_MAX_BYTES", default=10 * 1024 * 1
 # Public verification and directory: requests per client address.
 PORTAL_PUBLIC_VERIFY_RATE = env.str("PORTAL_PUBLIC_VERIFY_RATE", default="60/min")
 PORTAL_PUBLIC_DIRECTORY_RATE = env.str("PORTAL_PUBLIC_DIRECTORY_RATE", default="120/min")
-# Autocomplete of the body, unit and page pickers, per logged-in user (units/autocomplete.py).
+# Autocomplete of the body, unit and page pickers, per logged-in user (accounts_registry/autocomplete.py, directives/autocomplete.py).
 PORTAL_AUTOCOMPLETE_RATE = env.str("PORTAL_AUTOCOMPLETE_RATE", default="300/min")
 # Public reports of fake pages: few are needed, so the limit is low.
 PORTAL_PUBLIC_REPORT_RATE = env.str("PORTAL_PUBLIC_REPORT_RATE", default="5/hour")

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("users.urls")),
-    path("units/", include("units.urls")),
+    path("units/", include("accounts_registry.urls_units")),
     path("legal/", include("legal.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", include("notifications.urls")),

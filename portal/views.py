@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts_registry.selectors.pages import registry_summary
-from units import selectors
-from users import scope
+from users import scope, selectors
 from users.requests import AuthenticatedHttpRequest
 
 

@@ -16,11 +16,11 @@ are managed by administrators and are not in scope here.
 - ``erase`` answers a request to erase it: reporters' details everywhere, archived contacts'
   phone and email; the **current** contact of a body is kept (the body must name one by law:
   it is replaced or archived first), and so are officers' accounts. Audited.
-- ``record_export`` writes ``personal_data_export`` for every export that carries personal
-  data (the registry's page list: contact name and phone).
-- ``may_see_reporter`` is the one rule for who sees a citizen reporter's details: the
-  officers above the body (the commune's culture office, the province) and administrators,
-  never the staff of the body the report is about.
+- ``audit.services.record_export`` writes ``personal_data_export`` for every export that
+  carries personal data (the registry's page list: contact name and phone).
+- ``incidents.reporters.may_see_reporter`` is the one rule for who sees a citizen
+  reporter's details: the officers above the body (the commune's culture office, the
+  province) and administrators, never the staff of the body the report is about.
 
 The audit trail never stores the data itself: identifiers are masked in its notes.
 """
@@ -35,15 +35,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Replace
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts_registry.models import ContactPerson
 from audit.models import AuditAction
 from audit.services import record
 from incidents.models import CLOSED_STATES, Incident
-from users import scope
-from users.models import User
 
 CONTACT_FIELDS = ("phone", "email")
 REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
@@ -62,19 +59,6 @@ def reporter_retention_days() -> int:
 def historical(model: type[models.Model]) -> Any:
     """The django-simple-history model of ``model`` (its ``id`` is the original's pk)."""
     return model.history.model  # type: ignore[attr-defined]
-
-
-# --- who sees a citizen reporter -------------------------------------------------------
-
-
-def may_see_reporter(user: User, unit_path: str) -> bool:
-    """Whether ``user`` may see the contact details of a citizen who reported an incident
-    of a body in the unit at ``unit_path``: administrators and the officers above it only
-    (no query: the user's grants are read once per request)."""
-    grants = scope.grants_for(user)
-    if grants.is_admin:
-        return True
-    return any(unit_path.startswith(path) for path in grants.subtree_paths)
 
 
 # --- the retention job -----------------------------------------------------------------
@@ -373,15 +357,3 @@ def erase(subject: Subject, *, actor: Any = None) -> Erasure:
             ),
         )
     return result
-
-
-# --- exports ---------------------------------------------------------------------------
-
-
-def record_export(request: HttpRequest, what: str) -> None:
-    """Note in the audit trail that ``request``'s user exported personal data."""
-    record(
-        action=AuditAction.PERSONAL_DATA_EXPORT,
-        request=request,
-        note=f"{what}: {request.get_full_path()}"[:1000],
-    )

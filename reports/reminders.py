@@ -45,7 +45,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
 
 from notifications import reminders as reminder_steps
-from notifications.services import BULK_SIZE, Notice, Recipient, absolute_url, send_notices
+from notifications.services import BULK_SIZE, Notice, Recipient, send_notices
+from portal.site import absolute_url
 from reports.models import (
     PeriodDeadline,
     ProvincePeriodDeadline,

@@ -4,7 +4,7 @@ A ``<select>`` of every body in scope is 110,832 options (7 MiB) for an administ
 national data set. ``ScopedPickerField`` instead renders a search-as-you-type field:
 
 - with JavaScript (``static/js/autocomplete.js``), an accessible combobox that asks a scoped,
-  rate-limited autocomplete endpoint (``units/autocomplete.py``) for the first matches and
+  rate-limited autocomplete endpoint (``accounts_registry/autocomplete.py``) for the first matches and
   keeps the chosen id in a hidden input named after the field;
 - without JavaScript, a plain text field (``<name>_q``) that the server resolves on submit:
   one match is taken; several show a short list of radio buttons (``<name>_pick``) to choose

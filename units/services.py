@@ -30,7 +30,9 @@ from units.models import (
 )
 
 if TYPE_CHECKING:
-    from users.models import User
+    # Who acts: the portal's user model, named through Django's own base class because
+    # ``users`` sits above ``units`` (its roles are anchored on units).
+    from django.contrib.auth.models import AbstractUser as User
 
 
 def rewrite_subtree_paths(
@@ -179,7 +181,7 @@ def unit_merge(
         legal_basis=legal_basis,
         note=note,
         successor=successor,
-        created_by=by,
+        created_by_id=by.pk if by is not None else None,
     )
     reorganisation.full_clean()
     reorganisation.save()
@@ -328,7 +330,7 @@ def unit_rename(
         legal_basis=legal_basis,
         note=note or f"{old_name} → {name}",
         successor=unit,
-        created_by=by,
+        created_by_id=by.pk if by is not None else None,
     )
     reorganisation.full_clean()
     reorganisation.save()

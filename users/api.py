@@ -18,9 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from units import selectors
 from units.models import AdministrativeUnit, Body
-from users import guessing, otp, scope, tokens
+from users import guessing, otp, scope, selectors, tokens
 from users.models import ApiToken, RoleAssignment
 from users.requests import AuthenticatedRequest
 

@@ -12,3 +12,8 @@ class UsersConfig(AppConfig):
         # The audit of an authenticator's removal is a receiver in users.otp: connected here,
         # so a removal from a shell or a command is recorded too, not only in web processes.
         from users import otp  # noqa: F401
+
+        # The audit trail of logins, failures, lockouts and role changes.
+        from users.audit_trail import connect as connect_audit_trail
+
+        connect_audit_trail()

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditAction
 from audit.services import record
-from notifications.services import PORTAL_NAME, base_url, queue_email
 from portal.client_address import client_address
+from portal.site import PORTAL_NAME, base_url
 from users import guessing
 from users.models import User
+from users.signals import account_email
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     address; beyond either, nothing is sent, and the page answers exactly as always (no
     account enumeration, no mail bombing). Each request that names an account is recorded.
 
-    The message is rendered here, in the request's language, and delivered by a Celery task
-    that retries if the mail server is down; the request does not wait for SMTP.
+    The message is rendered here, in the request's language, and handed on as the
+    ``users.signals.account_email`` signal; the notifications app's receiver queues it, and a
+    Celery task delivers it, retrying if the mail server is down. The request does not wait
+    for SMTP.
     """
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -113,7 +116,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             render_to_string(html_email_template_name, context) if html_email_template_name else ""
         )
         try:
-            queue_email(to=to_email, subject=subject, text=text, html=html)
+            # The notifications app's receiver queues it in the outbox (users may not import it).
+            account_email.send(
+                sender=type(self), to=to_email, subject=subject, text=text, html=html
+            )
         except Exception:
             # As Django's own form does: the page answers the same whatever happens here, so
             # it never tells whether an address belongs to an account.

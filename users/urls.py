@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
-from django.utils.translation import gettext_lazy as _
 
+from portal.site import PORTAL_NAME
 from users import tokens_views, views, views_otp
 from users.forms import LoginForm, PasswordResetForm, SetPasswordForm
 
@@ -48,7 +48,7 @@ urlpatterns = [
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
             # Without the sites framework Django would name the portal by its host name.
-            extra_email_context={"site_name": _("Official social media pages portal")},
+            extra_email_context={"site_name": PORTAL_NAME},
         ),
         name="password_reset",
     ),

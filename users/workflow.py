@@ -16,17 +16,15 @@ the one :func:`transition`, which, inside one transaction:
    saves with ``_history_user`` (``full_clean`` in the app's ``save``);
 5. writes the step row (``PageReview``, ``IncidentStep``, ``ReportStep``; for directives
    and findings the historical record written by the save is the step); the audit entry is
-   written by ``audit.receivers`` on that row, in the same transaction, so a move without
+   written by the app's ``audit_trail`` receiver on that row, in the same transaction, so a move without
    its audit entry cannot exist;
 6. tells whoever must act next (the app's ``notify``): the notices are rows of the same
    transaction, and ``notifications.notify`` queues their emails with
    ``transaction.on_commit``, so nothing is sent for a move that is rolled back.
 
-Why this module lives in ``users``: it cannot live in ``audit``, whose receivers import the
-four apps (they listen on their step rows), nor in ``portal`` (the top app) or
-``notifications`` (delivery, not state). ``users`` is the lowest app that all four already
-import (``users.scope``, ``users.models``) and that imports none of them, and deciding who
-may act is its business. The module itself imports nothing from a domain app: each app
+Why this module lives in ``users``: deciding who may act is its business (``users.scope``),
+and it is the lowest app that all four already import and that imports none of them
+(``audit``, below it, knows nothing of roles; ``notifications`` is delivery, not state). The module itself imports nothing from a domain app: each app
 passes in its model, rules and hooks.
 """
 

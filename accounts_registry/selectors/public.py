@@ -17,16 +17,16 @@ from functools import reduce
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db.models import Case, F, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
-from accounts_registry import canonical, verify_cache
+from accounts_registry import canonical, page_facts, verify_cache
 from accounts_registry.models import PageState, Platform, SocialPage
 from accounts_registry.selectors.pages import page_or_body_matches, search_documents_in_use
-from incidents.selectors import lost_control_since
 from portal.search import search_words
 from units.models import PATH_STEP_WIDTH, AdministrativeUnit, Body
 
@@ -161,7 +161,7 @@ def _verify(url: str) -> Verdict:
         SocialPage.objects.filter(match, platform=platform)
         .filter(state__in=[PageState.APPROVED, PageState.ARCHIVED])
         .select_related(*_PUBLIC_RELATED)
-        .annotate(lost_control_since=lost_control_since())
+        .annotate(lost_control_since=_lost_control_since())
         .order_by(
             Case(When(state=PageState.APPROVED, then=Value(0)), default=Value(1)),
             F("archived_at").desc(nulls_last=True),
@@ -226,7 +226,7 @@ def _other_official_pages(page: SocialPage) -> tuple[OtherPage, ...]:
         SocialPage.objects.official()
         .filter(body_id=page.body_id)
         .exclude(pk=page.pk)
-        .annotate(lost_control_since=lost_control_since())
+        .annotate(lost_control_since=_lost_control_since())
         .filter(lost_control_since__isnull=True)
         .select_related("platform")
         .order_by("platform__order", "display_name", "pk")
@@ -254,7 +254,7 @@ def directory_pages(
     pages = (
         SocialPage.objects.official()
         .select_related(*_PUBLIC_RELATED)
-        .annotate(lost_control_since=lost_control_since())
+        .annotate(lost_control_since=_lost_control_since())
     )
     word_matches = (
         word_in_document if search_document_in_use(pages.db) else word_in_page_body_or_units
@@ -378,6 +378,15 @@ def _units_under_matching(word: str) -> QuerySet[AdministrativeUnit, Any]:
     }
     under = reduce(operator.or_, (Q(**{f"{name}__in": named}) for name in prefixes))
     return AdministrativeUnit.objects.annotate(**prefixes).filter(under).values("pk")
+
+
+def _lost_control_since() -> BaseExpression:
+    """When the body lost control of the page (an open incident), or NULL: one subquery.
+
+    Known to ``incidents``, which registers it (``page_facts``); the registry does not
+    import the app above it.
+    """
+    return page_facts.annotation(page_facts.LOST_CONTROL_SINCE, null=DateTimeField())
 
 
 def _detect_platform(

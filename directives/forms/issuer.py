@@ -2,7 +2,7 @@
 
 An officer of a unit issues for its few bodies (a list of radio buttons); an administrator
 issues for any open body of the country, so the choice is a search-as-you-type picker over
-``users.scope.issuing_bodies`` (``units:autocomplete_issuers``), which without JavaScript
+``users.scope.issuing_bodies`` (``directives:autocomplete_issuers``), which without JavaScript
 resolves the typed name on the server.
 """
 
@@ -28,7 +28,7 @@ class IssuerForm(forms.Form):
         label=_("Issuing body"),
         queryset=Body.objects.none(),
         kind=PickerKind.BODY,
-        source="units:autocomplete_issuers",
+        source="directives:autocomplete_issuers",
         placeholder=_("Type part of the body's name"),
     )
 

@@ -41,7 +41,7 @@ def _lock(directive: Directive) -> Directive:
 
 def _record(directive: Directive, from_state: str, by: User | None, note: str) -> None:
     """A directive's step is its historical record, written by the save (``_history_user``);
-    ``audit.receivers`` records the issue from it."""
+    ``directives.audit_trail`` records the issue from it."""
 
 
 def _notify(directive: Directive, step: None) -> None:

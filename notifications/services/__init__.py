@@ -1,9 +1,9 @@
 """Notices to users and the email that carries them: at most once per row, whatever runs twice.
 
 The package, along its seams: ``emails`` (queueing and delivering email, each claimed once),
-``texts`` (what an email says: the portal's links, the notice's text, the sender's name) and
-``notices`` (in-app notices, their emails for users who want them, digests); callers import
-from here.
+``texts`` (what an email says: the notice's text, the sender's name) and ``notices`` (in-app
+notices, their emails for users who want them, digests); callers import from here. The
+portal's address and name, which every email uses, are ``portal.site``'s.
 """
 
 from notifications.services.emails import (
@@ -32,19 +32,12 @@ from notifications.services.notices import (
     send_notices,
     wants_email,
 )
-from notifications.services.texts import (
-    PORTAL_NAME,
-    absolute_url,
-    base_url,
-    email_text,
-    sender_name,
-)
+from notifications.services.texts import email_text, sender_name
 
 __all__ = [
     "BULK_SIZE",
     "ENQUEUE_BATCH",
     "MAX_ATTEMPTS",
-    "PORTAL_NAME",
     "RETRY_AFTER_SECONDS",
     "STALE_AFTER",
     "Addressee",
@@ -53,8 +46,6 @@ __all__ = [
     "Email",
     "Notice",
     "Recipient",
-    "absolute_url",
-    "base_url",
     "deliver",
     "deliver_batch",
     "digest",

@@ -16,7 +16,8 @@ from django.utils.translation import override
 
 from notifications.models import Notification
 from notifications.services.emails import BULK_SIZE, Email, queue_emails
-from notifications.services.texts import absolute_url, email_text
+from notifications.services.texts import email_text
+from portal.site import absolute_url
 
 
 class Addressee(Protocol):

@@ -1,33 +1,16 @@
-"""What an email says and where its links lead: the portal's address, the text of a notice's
-email (in Vietnamese, signed with the sending unit and the portal), and the sender's name."""
+"""What an email says: the text of a notice's email (in Vietnamese, signed with the sending
+unit and the portal, its links built from the portal's address in ``portal.site``), and the
+sender's name."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-
-def base_url() -> str:
-    """The portal's public address (``PORTAL_BASE_URL``), without a trailing slash.
-
-    Every link in an email is built from it, never from a request's host: an email is often
-    written by a worker with no request, and a forged Host header must not reach anyone.
-    """
-    return str(settings.PORTAL_BASE_URL).rstrip("/")
-
-
-def absolute_url(path: str) -> str:
-    """A portal path as a link that works from an email."""
-    return f"{base_url()}{path}"
-
-
-# How every email names the portal in its signature.
-PORTAL_NAME = _("Official social media pages portal")
+from portal.site import PORTAL_NAME, absolute_url, base_url
 
 
 def email_text(*, name: str, body: str, link: str = "", note: str = "", sender: str = "") -> str:

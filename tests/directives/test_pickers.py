@@ -38,10 +38,10 @@ FORM_BUDGET = 24
 AUTOCOMPLETE_BUDGET = 6
 
 NEW = "/directives/new/"
-RECIPIENT_UNITS = reverse("units:autocomplete_recipient_units")
-RECIPIENT_BODIES = reverse("units:autocomplete_recipient_bodies")
-DIRECTIVES = reverse("units:autocomplete_directives")
-ISSUERS = reverse("units:autocomplete_issuers")
+RECIPIENT_UNITS = reverse("directives:autocomplete_recipient_units")
+RECIPIENT_BODIES = reverse("directives:autocomplete_recipient_bodies")
+DIRECTIVES = reverse("directives:autocomplete_directives")
+ISSUERS = reverse("directives:autocomplete_issuers")
 # The first step of drafting for an administrator, who issues for any body of the country.
 ISSUER_PAGE_SIZE = 60_000
 ISSUER_BUDGET = 10

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts_registry import audit_trail as page_audit_trail
 from accounts_registry.models import PageState, SocialPage
 from accounts_registry.services import pages as page_services
-from audit import receivers, selectors
 from audit.models import AuditAction, AuditEvent
 from directives import services as directive_services
 from directives.models import Directive
@@ -24,6 +24,7 @@ from tests.conftest import Tree
 from tests.directives.conftest import World, draft
 from tests.factories import DEMO_PASSWORD
 from tests.reports.conftest import DECLARATIONS, People, Registry, report_of
+from users import audit_log
 from users.models import Role, RoleAssignment
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
@@ -173,7 +174,7 @@ def test_an_approval_whose_audit_event_cannot_be_written_does_not_happen(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("audit table unavailable")
 
-    monkeypatch.setattr(receivers, "record", broken)
+    monkeypatch.setattr(page_audit_trail, "record", broken)
     with pytest.raises(RuntimeError):
         page_services.page_approve(page=submitted, by=factories.officer_of(tree.cam_thuy))
 
@@ -219,14 +220,14 @@ def test_officers_read_the_events_of_their_subtree_only(client: Client, tree: Tr
     client.force_login(officer)
     staff = factories.staff_of(tree.ubnd_cam_ngoc)
 
-    seen = selectors.events_for(officer)
+    seen = audit_log.events_for(officer)
 
     assert {e.unit_path for e in seen.filter(action=AuditAction.PAGE_APPROVE)} == {
         tree.cam_ngoc.path
     }
     assert not seen.filter(action=AuditAction.LOGIN).exists()
-    assert not selectors.events_for(staff).exists()
-    everything = selectors.events_for(factories.admin_user())
+    assert not audit_log.events_for(staff).exists()
+    everything = audit_log.events_for(factories.admin_user())
     assert everything.filter(action=AuditAction.PAGE_APPROVE).count() == 2
     assert everything.filter(action=AuditAction.LOGIN).count() == 1
 

@@ -132,7 +132,7 @@ def test_wrong_passwords_from_one_address_behind_the_proxy_do_not_lock_out_the_o
 
 
 def test_log_lines_name_the_client(behind_proxy: None) -> None:
-    from audit.middleware import current_request
+    from portal.request_context import current_request
 
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
     record = logging.LogRecord("portal", logging.INFO, __file__, 1, "hello", None, None)

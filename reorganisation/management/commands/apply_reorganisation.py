@@ -8,9 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from units.importers import DivisionsImportError
-from units.models import ReorganisationPlan
-from units.reorganisation import (
+from reorganisation.services import (
     CONVERSION_TABLES,
     Decisions,
     ReorganisationError,
@@ -20,6 +18,8 @@ from units.reorganisation import (
     report_csv,
     run,
 )
+from units.importers import DivisionsImportError
+from units.models import ReorganisationPlan
 
 
 class Command(BaseCommand):

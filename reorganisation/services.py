@@ -44,20 +44,20 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from units.importers import Edition, edition, import_divisions
-from units.models import PlanStatus, ReorganisationPlan
-from units.reorganisation.apply import _apply
-from units.reorganisation.build import build_plan
-from units.reorganisation.decisions import Decisions, read_decisions
-from units.reorganisation.plan import Plan
-from units.reorganisation.report import _report_rows, _summary, decisions_template, report_csv
-from units.reorganisation.table import (
+from reorganisation.apply import _apply
+from reorganisation.build import build_plan
+from reorganisation.decisions import Decisions, read_decisions
+from reorganisation.plan import Plan
+from reorganisation.report import _report_rows, _summary, decisions_template, report_csv
+from reorganisation.table import (
     CONVERSION_TABLES,
     ConversionSpec,
     ConversionTable,
     ReorganisationError,
     read_table,
 )
+from units.importers import Edition, edition, import_divisions
+from units.models import PlanStatus, ReorganisationPlan
 
 if TYPE_CHECKING:
     from users.models import User

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
-from units.reorganisation.bodies import _plan_bodies
-from units.reorganisation.decisions import ARCHIVE, Decisions
-from units.reorganisation.plan import (
+from reorganisation.bodies import _plan_bodies
+from reorganisation.decisions import ARCHIVE, Decisions
+from reorganisation.plan import (
     Plan,
     _load_world,
     _province_of,
@@ -16,7 +16,7 @@ from units.reorganisation.plan import (
     _where,
     _World,
 )
-from units.reorganisation.table import ConversionTable, TableEntry
+from reorganisation.table import ConversionTable, TableEntry
 
 
 def build_plan(*, table: ConversionTable, decisions: Decisions | None = None) -> Plan:

@@ -1,4 +1,5 @@
-"""Reads of units and bodies for pages and the API, always through the scoping module."""
+"""Reads of units and bodies as a user sees them, for pages and the API, always through the
+scoping module (``users.scope``)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 
 from accounts_registry.models import ContactPerson, PageReview, PageState, PostingRules, SocialPage
 from portal.history import effective_moment
+from reorganisation.services import CONVERSION_TABLES, ConversionSpec
 from reports.models import PeriodKind, ReportingPeriod, ReportState, UnitReport
 from tests import factories
 from tests.accounts_registry.factories_pages import contact, page, rules
@@ -31,7 +32,6 @@ from units.models import (
     Reorganisation,
     ReorganisationPlan,
 )
-from units.reorganisation import CONVERSION_TABLES, ConversionSpec
 from users.models import Role, RoleAssignment
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Max, Q
 
-from units.reorganisation.plan import Plan, _roles_to_move
+from reorganisation.plan import Plan, _roles_to_move
 
 
 def _move_default_contacts(

@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from portal.history import JUST_BEFORE, effective_moment, keep_baseline
 from portal.text import fold
+from reorganisation.decisions import ACTIONS, ARCHIVE, MERGE, MOVE
+from reorganisation.moves import _move_default_contacts, _move_roles, _move_rules
+from reorganisation.plan import Plan
 from units.models import (
     AdministrativeUnit,
     Body,
@@ -18,9 +21,6 @@ from units.models import (
     ReorganisationKind,
     ReorganisationPlan,
 )
-from units.reorganisation.decisions import ACTIONS, ARCHIVE, MERGE, MOVE
-from units.reorganisation.moves import _move_default_contacts, _move_roles, _move_rules
-from units.reorganisation.plan import Plan
 
 if TYPE_CHECKING:
     from users.models import User

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from reorganisation.decisions import MERGE
 from units.importers import ImportResult
 from units.models import AdministrativeUnit, UnitLevel
-from units.reorganisation.decisions import MERGE
 
 
 @dataclass

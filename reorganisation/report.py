@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from reorganisation.decisions import ARCHIVE, MERGE
+from reorganisation.plan import Plan
 from units.models import AdministrativeUnit, Body
-from units.reorganisation.decisions import ARCHIVE, MERGE
-from units.reorganisation.plan import Plan
 
 REPORT_HEADER = [
     "section",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from units.reorganisation.table import ReorganisationError
+from reorganisation.table import ReorganisationError
 
 MOVE = "move"
 MERGE = "merge"

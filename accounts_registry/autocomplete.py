@@ -9,9 +9,9 @@ per client address for the public fake-page form (the directory's allowance, cou
     GET /units/autocomplete/bodies/?q=cam ngoc[&for=edit]
     {"results": [{"id": 7, "label": "UBND xã Cẩm Ngọc — Xã Cẩm Ngọc"}], "more": false}
 
-The directive form's pickers have their own: who may be addressed depends on the issuing
-body (``?issuer=``, one the user issues for: ``users.scope.issuing_bodies``), and the letter
-a draft implements is one of the issued letters the user may read.
+``answer`` is the one way to answer a picker: the directive form's pickers
+(``directives/autocomplete.py``) use it too. The routes keep the ``units`` namespace
+(``accounts_registry/urls_units.py``).
 """
 
 from __future__ import annotations
@@ -20,15 +20,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts_registry.models import SocialPage
 from accounts_registry.throttling import _PublicThrottle, retry_after
-from directives import selectors as directive_selectors
 from portal.search import search_words
 from units.models import Body
 from units.pickers import LABELS, PickerKind, search_scope
@@ -141,43 +139,3 @@ def pages(request: HttpRequest) -> JsonResponse:
 def public(request: HttpRequest) -> JsonResponse:
     """Bodies in force, for the public fake-page form: no login, limited per address."""
     return answer(request, public_bodies(), PickerKind.BODY, PublicAutocompleteThrottle)
-
-
-def _issuer(request: HttpRequest) -> Body:
-    """The issuing body named by ``?issuer=``: one the user issues for, else 404."""
-    issuer = request.GET.get("issuer", "")
-    if not issuer.isdigit():
-        raise Http404
-    user: Any = request.user
-    return get_object_or_404(scope.issuing_bodies(user), pk=int(issuer))
-
-
-@login_required
-@require_GET
-def recipient_units(request: HttpRequest) -> JsonResponse:
-    """Units a letter of ``?issuer=`` may be addressed to (the directive form's recipients)."""
-    issuer = _issuer(request)
-    return answer(request, directive_selectors.recipient_units(issuer), PickerKind.UNIT)
-
-
-@login_required
-@require_GET
-def recipient_bodies(request: HttpRequest) -> JsonResponse:
-    """Bodies a letter of ``?issuer=`` may be addressed to (the directive form's recipients)."""
-    issuer = _issuer(request)
-    return answer(request, directive_selectors.recipient_bodies(issuer), PickerKind.BODY)
-
-
-@login_required
-@require_GET
-def directives(request: HttpRequest) -> JsonResponse:
-    """Issued letters the user may read: those a new letter may implement."""
-    return answer(request, directive_selectors.implementable(request.user), PickerKind.DIRECTIVE)
-
-
-@login_required
-@require_GET
-def issuers(request: HttpRequest) -> JsonResponse:
-    """Bodies the user issues letters for (the first step of drafting a directive)."""
-    user: Any = request.user
-    return answer(request, scope.issuing_bodies(user), PickerKind.BODY)

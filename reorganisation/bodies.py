@@ -7,10 +7,10 @@ from collections import defaultdict
 
 from django.db.models import Count
 
+from reorganisation.decisions import ARCHIVE, MERGE, MOVE, BodyDecision, Decisions
+from reorganisation.plan import BodyPlan, Plan, _province_of, _World
 from units.models import AdministrativeUnit, Body, BodyKind
 from units.reconcile import name_key
-from units.reorganisation.decisions import ARCHIVE, MERGE, MOVE, BodyDecision, Decisions
-from units.reorganisation.plan import BodyPlan, Plan, _province_of, _World
 
 # One per unit: when units merge, these merge too.
 ONE_PER_UNIT = (BodyKind.PEOPLES_COMMITTEE, BodyKind.PEOPLES_COUNCIL)

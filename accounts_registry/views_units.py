@@ -8,9 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts_registry.selectors.pages import can_register_for
-from units import selectors
 from units.models import BodyKind, UnitLevel
-from users import scope
+from users import scope, selectors
 from users.requests import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
