@@ -97,7 +97,7 @@ class _PublicThrottle(SimpleRateThrottle):
     def wait(self) -> float | None:
         if hasattr(self, "_wait"):
             return self._wait
-        return cast(float | None, super().wait())
+        return super().wait()
 
     def get_rate(self) -> str | None:
         # Read at each request rather than at import, so a deployment (or a test) can change it.
