@@ -72,8 +72,9 @@ INSTALLED_APPS = [
     "legal",
     "incidents",
     "audit",
-    # Personal data: retention, a person's requests, who sees citizen reporters.
+    # Personal data: retention, a person's requests to see or erase their data.
     "privacy",
+    # Applying a reorganisation of the units: it moves every domain app's rows.
     "reorganisation",
     # The demo data and the embedded run, above every domain app.
     "demo",
